@@ -1,0 +1,173 @@
+//! What a key can be bound to. Names (snake_case) are what `[keys]` in the config uses.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a binding applies. A key may mean different things on different tabs, but a
+/// global key can never be shadowed by a tab key (that is a clash).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Global,
+    /// Moving in any list or table.
+    List,
+    Connections,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    Palette,
+    Filter,
+    NextTab,
+    PrevTab,
+    Tab1,
+    Tab2,
+    Tab3,
+    Tab4,
+    Tab5,
+    ToggleMouse,
+    Refresh,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Select,
+    Back,
+    Connect,
+    Disconnect,
+    Add,
+    Edit,
+    Delete,
+    AddTunnel,
+    RemoveTunnel,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::Quit,
+        Action::Help,
+        Action::Palette,
+        Action::Filter,
+        Action::NextTab,
+        Action::PrevTab,
+        Action::Tab1,
+        Action::Tab2,
+        Action::Tab3,
+        Action::Tab4,
+        Action::Tab5,
+        Action::ToggleMouse,
+        Action::Refresh,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Select,
+        Action::Back,
+        Action::Connect,
+        Action::Disconnect,
+        Action::Add,
+        Action::Edit,
+        Action::Delete,
+        Action::AddTunnel,
+        Action::RemoveTunnel,
+    ];
+
+    /// The config name, e.g. `next_tab`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Palette => "palette",
+            Action::Filter => "filter",
+            Action::NextTab => "next_tab",
+            Action::PrevTab => "prev_tab",
+            Action::Tab1 => "tab1",
+            Action::Tab2 => "tab2",
+            Action::Tab3 => "tab3",
+            Action::Tab4 => "tab4",
+            Action::Tab5 => "tab5",
+            Action::ToggleMouse => "toggle_mouse",
+            Action::Refresh => "refresh",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Select => "select",
+            Action::Back => "back",
+            Action::Connect => "connect",
+            Action::Disconnect => "disconnect",
+            Action::Add => "add",
+            Action::Edit => "edit",
+            Action::Delete => "delete",
+            Action::AddTunnel => "add_tunnel",
+            Action::RemoveTunnel => "remove_tunnel",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+
+    /// One line for the help overlay and the command palette.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Quit => "quit sparkdeck",
+            Action::Help => "show this help",
+            Action::Palette => "command palette",
+            Action::Filter => "filter the list",
+            Action::NextTab => "next tab",
+            Action::PrevTab => "previous tab",
+            Action::Tab1 => "Connections tab",
+            Action::Tab2 => "GPU tab",
+            Action::Tab3 => "Jobs tab",
+            Action::Tab4 => "Services tab",
+            Action::Tab5 => "Models tab",
+            Action::ToggleMouse => "toggle mouse capture",
+            Action::Refresh => "refresh now",
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "go to top",
+            Action::Bottom => "go to bottom",
+            Action::Select => "open / confirm",
+            Action::Back => "back / close",
+            Action::Connect => "connect to the selected host",
+            Action::Disconnect => "disconnect the selected host",
+            Action::Add => "add a connection",
+            Action::Edit => "edit the selected connection",
+            Action::Delete => "delete the selected connection",
+            Action::AddTunnel => "add a tunnel to the selected connection",
+            Action::RemoveTunnel => "remove a tunnel",
+        }
+    }
+
+    pub fn scope(self) -> Scope {
+        match self {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+            | Action::Select
+            | Action::Back => Scope::List,
+            Action::Connect
+            | Action::Disconnect
+            | Action::Add
+            | Action::Edit
+            | Action::Delete
+            | Action::AddTunnel
+            | Action::RemoveTunnel => Scope::Connections,
+            _ => Scope::Global,
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! sparkdeck: a terminal dashboard for NVIDIA DGX Spark boxes.
+//!
+//! Layers (DESIGN §2): `model` (plain data) ← `sources` (parsers) ← `host` (where commands
+//! run) / `store` (SQLite) ← `app` (state, pure update, effects) ← `ui` (rendering only).
+
+pub mod app;
+pub mod config;
+pub mod host;
+pub mod model;

@@ -1,0 +1,7 @@
+//! Plain data shared by every layer. No I/O, no UI.
+
+pub mod connection;
+pub mod host_info;
+
+pub use connection::*;
+pub use host_info::HostInfo;
