@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs (OpenSSH server and client for the real-sshd tests,
+# tmux for the end-to-end test of the real binary) and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v cargo >/dev/null || {
+  echo "cargo not found: install Rust >= 1.89 first (https://rustup.rs), then re-run $0" >&2
+  exit 1
+}
+
+need=()
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh >/dev/null || need+=(openssh-client)
+command -v ssh-agent >/dev/null || need+=(openssh-client)
+command -v tmux >/dev/null || need+=(tmux)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "installing test dependencies: ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+cargo test --locked "$@"
