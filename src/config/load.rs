@@ -362,3 +362,58 @@ impl Ctx<'_> {
         Ok(keymap)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys_of<T: serde::Serialize>(value: &T) -> Vec<String> {
+        toml::Table::try_from(value)
+            .expect("section serialises to a table")
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    fn sorted(keys: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    // The key lists drive the "allowed:" messages; they must be exactly the struct fields.
+    #[test]
+    fn key_lists_match_the_struct_fields() {
+        assert_eq!(keys_of(&General::default()), sorted(GENERAL_KEYS));
+        let ssh = SshSettings {
+            known_hosts: Some("/k".into()),
+            config_file: Some("/c".into()),
+            ..SshSettings::default()
+        };
+        assert_eq!(keys_of(&ssh), sorted(SSH_KEYS));
+        assert_eq!(keys_of(&TunnelSettings::default()), sorted(TUNNEL_KEYS));
+    }
+
+    #[test]
+    fn defaults_are_within_their_ranges() {
+        let defaults = [
+            (
+                "general",
+                toml::Table::try_from(General::default()).unwrap(),
+            ),
+            (
+                "ssh",
+                toml::Table::try_from(SshSettings::default()).unwrap(),
+            ),
+            (
+                "tunnels",
+                toml::Table::try_from(TunnelSettings::default()).unwrap(),
+            ),
+        ];
+        for (section, key, min, max) in RANGES {
+            let table = &defaults.iter().find(|(s, _)| s == section).unwrap().1;
+            let v = table[*key].as_integer().expect("ranged keys are integers");
+            assert!((*min..=*max).contains(&v), "[{section}] {key} = {v}");
+        }
+    }
+}
