@@ -296,3 +296,31 @@ fn garbage_never_panics() {
         let _ = parse(text, Path::new("c"));
     }
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+            let _ = parse(&text, Path::new("c.toml"));
+        }
+
+        // Near-valid documents reach the section, range, theme and key checks.
+        #[test]
+        fn near_valid_documents_fail_with_a_location_inside_the_file(
+            section in "(general|ssh|tunnels|keys|theme|x)",
+            key in "(theme|mouse|tick_ms|max_channels|ollama_local_port|reconnect_max_s|up|quit|top|bg|accent|[a-z_]{1,10})",
+            value in "(\"[ -~]{0,10}\"|-?[0-9]{1,12}|true|\\[\"[a-z?:/-]{0,8}\", \"[a-zA-Z]{1,3}\"\\]|\\{\\})",
+        ) {
+            let text = format!("# fuzz\n[{section}]\n{key} = {value}\n");
+            if let Err(e) = parse(&text, Path::new("c.toml"))
+                && let Some(loc) = e.location()
+            {
+                prop_assert!((1..=4).contains(&loc.line), "{}: {}", text, e);
+                prop_assert!(loc.column >= 1);
+            }
+        }
+    }
+}

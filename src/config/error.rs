@@ -62,7 +62,9 @@ pub enum Invalid {
     Syntax { message: String },
     #[error("unknown section [{name}]; allowed: {allowed}")]
     UnknownSection { name: String, allowed: Allowed },
-    #[error("[{section}] must be a table, not a {found}")]
+    #[error(
+        "[{section}] must be a table (a [{section}] header or {section} = {{ ... }}), found {found}"
+    )]
     NotATable { section: String, found: String },
     #[error("unknown key \"{key}\" in [{section}]; allowed: {allowed}")]
     UnknownKey {
@@ -103,7 +105,7 @@ pub enum Invalid {
         second: Action,
     },
     #[error(
-        "unknown colour \"{value}\" for {field}; use \"#rrggbb\", an ANSI index 0-255, \
+        "unknown colour {value} for {field}; use \"#rrggbb\", an ANSI index 0-255, \
          \"reset\" (the terminal's own colour) or one of: {named}",
         named = Allowed::of(super::theme_file::NAMED_COLOURS.iter().map(|(n, _)| *n))
     )]

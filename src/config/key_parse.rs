@@ -78,6 +78,9 @@ impl FromStr for KeyBinding {
         if rest.is_empty() {
             return Err(fail("it is empty"));
         }
+        if ["ctrl-", "alt-", "shift-"].contains(&rest.to_ascii_lowercase().as_str()) {
+            return Err(fail("a modifier needs a key after it"));
+        }
         let mut chars = rest.chars();
         let code = match (chars.next(), chars.next()) {
             (Some(c), None) if c.is_whitespace() || c.is_control() => {

@@ -5,12 +5,12 @@
 //! with serde, and ranges, themes and key bindings are checked on top.
 
 use super::error::{Allowed, ConfigError, Invalid};
+use super::key_parse::KEY_FORMS;
 use super::keymap::{KeyBinding, Keymap};
 use super::paths::{self, CONFIG_ENV, Env, process_env};
+use super::spanned::{entries_in_file_order, parse_document, show_value};
 use super::theme::Theme;
-use super::theme_file::{
-    self, BUILTIN_THEMES, apply_theme_table, entries_in_file_order, show_value,
-};
+use super::theme_file::{self, BUILTIN_THEMES, apply_theme_table};
 use super::{Config, General, SshSettings, TunnelSettings};
 use crate::app::action::Action;
 use serde::de::DeserializeOwned;
@@ -96,7 +96,7 @@ pub fn no_color(env: Env<'_>) -> bool {
 /// Parse and validate a config file's text. `origin` is only used in error messages and to
 /// resolve a relative theme path. Pure: the environment (NO_COLOR) is applied by `load`.
 pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
-    let doc = theme_file::parse_document(text, origin)?;
+    let doc = parse_document(text, origin)?;
     let ctx = Ctx { text, origin };
     let mut config = Config::default();
     let mut theme_table = None;
@@ -164,7 +164,7 @@ impl Ctx<'_> {
                 value.span(),
                 Invalid::NotATable {
                     section: section.to_string(),
-                    found: value.get_ref().type_str().to_string(),
+                    found: show_value(value.get_ref()),
                 },
             )
         })
@@ -334,7 +334,7 @@ impl Ctx<'_> {
                         Invalid::BadKey {
                             action: name.to_string(),
                             value: s.to_string(),
-                            reason: e.to_string(),
+                            reason: format!("{}; a key is {KEY_FORMS}", e.reason),
                         },
                     )
                 })?;

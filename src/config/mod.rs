@@ -5,6 +5,7 @@ pub mod key_parse;
 pub mod keymap;
 pub mod load;
 pub mod paths;
+mod spanned;
 pub mod theme;
 pub mod theme_file;
 

@@ -4,10 +4,10 @@
 //! `name` and `color`. The built-ins are embedded so the binary needs no data files.
 
 use super::error::{Allowed, ConfigError, Invalid};
+use super::spanned::{entries_in_file_order, parse_document, show_value};
 use super::theme::Theme;
 use ratatui::style::Color;
 use std::path::Path;
-use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 /// Built-in themes: name and the embedded file.
@@ -148,49 +148,6 @@ pub fn parse_theme(text: &str, origin: &Path, default_name: &str) -> Result<Them
         ));
     }
     Ok(theme)
-}
-
-/// Parse a TOML document, turning a syntax error into a located `ConfigError`.
-pub(crate) fn parse_document<'t>(
-    text: &'t str,
-    origin: &Path,
-) -> Result<Spanned<DeTable<'t>>, ConfigError> {
-    DeTable::parse(text).map_err(|e| {
-        ConfigError::at(
-            origin,
-            text,
-            e.span().map_or(0, |s| s.start),
-            Invalid::Syntax {
-                message: e.message().trim().to_string(),
-            },
-        )
-    })
-}
-
-/// Entries of a table in file order (the map itself is sorted by key), so the first
-/// problem reported is the first one in the file.
-pub(crate) fn entries_in_file_order<'a, 't>(
-    table: &'a DeTable<'t>,
-) -> Vec<(
-    &'a Spanned<toml::de::DeString<'t>>,
-    &'a Spanned<DeValue<'t>>,
-)> {
-    let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(k, _)| k.span().start);
-    entries
-}
-
-/// A short rendering of a value for error messages.
-pub(crate) fn show_value(v: &DeValue<'_>) -> String {
-    match v {
-        DeValue::String(s) => format!("{s:?}"),
-        DeValue::Integer(i) => i.to_string(),
-        DeValue::Float(f) => f.to_string(),
-        DeValue::Boolean(b) => b.to_string(),
-        DeValue::Datetime(d) => d.to_string(),
-        DeValue::Array(_) => "an array".into(),
-        DeValue::Table(_) => "a table".into(),
-    }
 }
 
 /// Apply a table of `field = "colour"` entries (plus `color`, and `name` in theme files) to
