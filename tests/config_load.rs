@@ -180,3 +180,20 @@ fn errors_inside_a_theme_file_point_into_that_file() {
     let loc = e.location().unwrap();
     assert_eq!((loc.file.as_path(), loc.line), (theme.as_path(), 12));
 }
+
+#[test]
+fn tilde_paths_resolve_against_home() {
+    let home = Home::new();
+    home.write("themes/ocean.toml", FULL_THEME);
+    let file = home.write(
+        "elsewhere/config.toml",
+        "[general]\ntheme = \"~/themes/ocean.toml\"\n[ssh]\nknown_hosts = \"~/.ssh/kh\"\nconfig_file = \"/etc/ssh/ssh_config\"\n",
+    );
+    let (c, _) = home.load(Some(&file)).unwrap();
+    assert_eq!(c.theme.name, "ocean");
+    assert_eq!(c.ssh.known_hosts, Some(home.path(".ssh/kh")));
+    assert_eq!(
+        c.ssh.config_file,
+        Some(PathBuf::from("/etc/ssh/ssh_config"))
+    );
+}

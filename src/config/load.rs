@@ -70,7 +70,7 @@ pub fn load_with(
         },
     };
     let (mut config, used) = match std::fs::read_to_string(&file) {
-        Ok(text) => (parse(&text, &file)?, Some(file)),
+        Ok(text) => (parse_with(&text, &file, env)?, Some(file)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => match given_by {
             Some(given_by) => {
                 return Err(ConfigError::Missing {
@@ -93,11 +93,17 @@ pub fn no_color(env: Env<'_>) -> bool {
     env("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
-/// Parse and validate a config file's text. `origin` is only used in error messages and to
-/// resolve a relative theme path. Pure: the environment (NO_COLOR) is applied by `load`.
+/// Parse and validate a config file's text. `origin` is used in error messages and to
+/// resolve a relative theme path. NO_COLOR is not applied here but by `load`; the
+/// environment is only read for `HOME` when a path starts with `~/`.
 pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
+    parse_with(text, origin, &process_env)
+}
+
+/// `parse` with `~/` in paths resolved against `env`'s HOME.
+pub fn parse_with(text: &str, origin: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
     let doc = parse_document(text, origin)?;
-    let ctx = Ctx { text, origin };
+    let ctx = Ctx { text, origin, env };
     let mut config = Config::default();
     let mut theme_table = None;
     let mut keys_table = None;
@@ -123,6 +129,12 @@ pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
         }
     }
     ctx.check_reconnect(root, &config.ssh)?;
+    for path in [&mut config.ssh.known_hosts, &mut config.ssh.config_file]
+        .into_iter()
+        .flatten()
+    {
+        *path = paths::expand_home_with(path, env);
+    }
 
     let theme_span = lookup(root, "general", "theme").map(|v| v.span());
     config.theme = ctx.resolve_theme(&config.general.theme, theme_span)?;
@@ -147,6 +159,7 @@ fn lookup<'a, 't>(
 struct Ctx<'a> {
     text: &'a str,
     origin: &'a Path,
+    env: Env<'a>,
 }
 
 impl Ctx<'_> {
@@ -260,7 +273,8 @@ impl Ctx<'_> {
         ))
     }
 
-    /// A built-in name, or a path (absolute or relative to the config file's directory).
+    /// A built-in name, or a path (absolute, `~/…`, or relative to the config file's
+    /// directory).
     fn resolve_theme(&self, value: &str, span: Option<Range<usize>>) -> Result<Theme, ConfigError> {
         if let Some(theme) = theme_file::builtin(value) {
             return theme;
@@ -275,10 +289,11 @@ impl Ctx<'_> {
                 },
             ));
         }
-        let path = self
-            .origin
-            .parent()
-            .map_or_else(|| PathBuf::from(value), |dir| dir.join(value));
+        let path = paths::expand_home_with(Path::new(value), self.env);
+        let path = match self.origin.parent() {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path,
+        };
         let text = std::fs::read_to_string(&path).map_err(|e| {
             self.error(
                 span.clone(),

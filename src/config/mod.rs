@@ -11,7 +11,7 @@ pub mod theme_file;
 
 pub use error::{ConfigError, Invalid, Location};
 pub use keymap::{KeyBinding, Keymap};
-pub use load::{load, load_with, no_color, parse};
+pub use load::{load, load_with, no_color, parse, parse_with};
 pub use theme::Theme;
 
 use serde::{Deserialize, Serialize};

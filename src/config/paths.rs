@@ -7,7 +7,7 @@
 
 use super::error::ConfigError;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Reads one environment variable; `&process_env` is the real environment.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
@@ -84,6 +84,21 @@ pub fn state_dir_with(env: Env<'_>) -> Result<PathBuf, ConfigError> {
     )
 }
 
+/// `~/x` → `$HOME/x`, so paths in the config can be written as in a shell. Other paths,
+/// and `~` when no home is known, are returned unchanged.
+pub fn expand_home_with(path: &Path, env: Env<'_>) -> PathBuf {
+    let Ok(rest) = path.strip_prefix("~") else {
+        return path.to_path_buf();
+    };
+    let home = non_empty(env, "HOME")
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()));
+    match home {
+        Some(home) => home.join(rest),
+        None => path.to_path_buf(),
+    }
+}
+
 /// The value of `var` when it is set and not empty (the spec treats empty as unset).
 fn non_empty(env: Env<'_>, var: &str) -> Option<OsString> {
     env(var).filter(|v| !v.is_empty())
@@ -117,7 +132,6 @@ fn xdg_dir(
 mod tests {
     use super::*;
     use std::collections::HashMap;
-    use std::path::Path;
 
     fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> {
         let map: HashMap<String, OsString> = vars
@@ -168,6 +182,20 @@ mod tests {
             state_dir_with(&env).unwrap(),
             Path::new("/home/op/.local/state/sparkdeck")
         );
+    }
+
+    #[test]
+    fn tilde_expands_to_home_only_at_the_start() {
+        let env = env_of(&[("HOME", "/home/op")]);
+        let x = |p: &str| expand_home_with(Path::new(p), &env);
+        assert_eq!(
+            x("~/.ssh/known_hosts"),
+            Path::new("/home/op/.ssh/known_hosts")
+        );
+        assert_eq!(x("~"), Path::new("/home/op"));
+        assert_eq!(x("/etc/~/x"), Path::new("/etc/~/x"));
+        assert_eq!(x("~other/x"), Path::new("~other/x"));
+        assert_eq!(x("rel/x"), Path::new("rel/x"));
     }
 
     #[test]
