@@ -6,4 +6,5 @@
 pub mod app;
 pub mod config;
 pub mod host;
+pub mod logging;
 pub mod model;

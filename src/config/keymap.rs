@@ -45,6 +45,12 @@ impl fmt::Display for KeyBinding {
         if self.modifiers.contains(KeyModifiers::ALT) {
             f.write_str("alt-")?;
         }
+        // Shift is part of a character ('G') and of BackTab already; elsewhere it is shown.
+        if self.modifiers.contains(KeyModifiers::SHIFT)
+            && !matches!(self.code, KeyCode::Char(_) | KeyCode::BackTab)
+        {
+            f.write_str("shift-")?;
+        }
         match self.code {
             KeyCode::Char(' ') => f.write_str("space"),
             KeyCode::Char(c) => write!(f, "{c}"),
@@ -102,6 +108,67 @@ impl Keymap {
     pub fn bindings(&self) -> &[(KeyBinding, Action)] {
         &self.bindings
     }
+
+    /// Replace every key of `action` with `keys` (none leaves it unbound). The new keys
+    /// take the place of the first old one, so the help overlay keeps its order.
+    pub fn rebind(&mut self, action: Action, keys: &[KeyBinding]) {
+        let at = self
+            .bindings
+            .iter()
+            .position(|(_, a)| *a == action)
+            .unwrap_or(self.bindings.len());
+        let before = self.bindings[..at]
+            .iter()
+            .filter(|(_, a)| *a != action)
+            .count();
+        self.bindings.retain(|(_, a)| *a != action);
+        let mut unique: Vec<KeyBinding> = Vec::with_capacity(keys.len());
+        for k in keys {
+            if !unique.contains(k) {
+                unique.push(*k);
+            }
+        }
+        self.bindings
+            .splice(before..before, unique.into_iter().map(|k| (k, action)));
+    }
+
+    /// Every pair of different actions that share a key and can fire at the same time
+    /// (see [`scopes_overlap`]), in binding order.
+    pub fn clashes(&self) -> Vec<KeyClash> {
+        let mut out = Vec::new();
+        for (i, (k1, a1)) in self.bindings.iter().enumerate() {
+            for (k2, a2) in &self.bindings[i + 1..] {
+                if k1 == k2 && a1 != a2 && scopes_overlap(a1.scope(), a2.scope()) {
+                    out.push(KeyClash {
+                        key: *k1,
+                        first: *a1,
+                        second: *a2,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Two actions bound to one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyClash {
+    pub key: KeyBinding,
+    pub first: Action,
+    pub second: Action,
+}
+
+/// Can bindings in these two scopes be live at once? Global keys work everywhere; List and
+/// Connections are both live on the Connections tab (it is a list).
+pub fn scopes_overlap(a: Scope, b: Scope) -> bool {
+    a == b
+        || a == Scope::Global
+        || b == Scope::Global
+        || matches!(
+            (a, b),
+            (Scope::List, Scope::Connections) | (Scope::Connections, Scope::List)
+        )
 }
 
 impl Default for Keymap {
@@ -147,5 +214,77 @@ impl Default for Keymap {
             (b('t'), AddTunnel),
             (b('T'), RemoveTunnel),
         ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_keymap_has_no_clash() {
+        assert_eq!(Keymap::default().clashes(), vec![]);
+    }
+
+    #[test]
+    fn every_action_has_a_default_key() {
+        let km = Keymap::default();
+        for a in Action::ALL {
+            assert!(!km.keys_for(*a).is_empty(), "{} has no key", a.name());
+        }
+    }
+
+    #[test]
+    fn scope_overlap_rules() {
+        use Scope::*;
+        for s in [Global, List, Connections] {
+            assert!(scopes_overlap(Global, s) && scopes_overlap(s, Global));
+            assert!(scopes_overlap(s, s));
+        }
+        assert!(scopes_overlap(List, Connections));
+        assert!(scopes_overlap(Connections, List));
+    }
+
+    #[test]
+    fn rebinding_replaces_keys_in_place() {
+        let mut km = Keymap::default();
+        let pos = |km: &Keymap| km.bindings().iter().position(|(_, a)| *a == Action::Up);
+        let old = pos(&km);
+        let w = KeyBinding::plain('w');
+        km.rebind(Action::Up, &[w, KeyBinding::code(KeyCode::Up), w]);
+        assert_eq!(
+            km.keys_for(Action::Up),
+            vec![w, KeyBinding::code(KeyCode::Up)]
+        );
+        assert_eq!(pos(&km), old);
+        km.rebind(Action::Up, &[]);
+        assert!(km.keys_for(Action::Up).is_empty());
+        assert_eq!(km.keys_for(Action::Down).len(), 2);
+    }
+
+    #[test]
+    fn clash_is_found_between_a_global_and_a_tab_key() {
+        let mut km = Keymap::default();
+        // 'q' is Quit (Global): a List action on 'q' can never fire.
+        km.rebind(Action::Top, &[KeyBinding::plain('q')]);
+        let clashes = km.clashes();
+        assert_eq!(clashes.len(), 1);
+        assert_eq!(
+            (clashes[0].first, clashes[0].second),
+            (Action::Quit, Action::Top)
+        );
+        assert_eq!(clashes[0].key.to_string(), "q");
+
+        let mut km = Keymap::default();
+        // 'c' is Connect (Connections); a List action on the same key clashes on that tab.
+        km.rebind(Action::Select, &[KeyBinding::plain('c')]);
+        assert_eq!(km.clashes().len(), 1);
+    }
+
+    #[test]
+    fn shift_on_a_named_key_is_displayed() {
+        let b = KeyBinding::new(KeyCode::Up, KeyModifiers::SHIFT | KeyModifiers::CONTROL);
+        assert_eq!(b.to_string(), "ctrl-shift-up");
+        assert_eq!(KeyBinding::code(KeyCode::BackTab).to_string(), "shift-tab");
     }
 }

@@ -1,9 +1,17 @@
 //! Configuration: TOML file (XDG), embedded defaults, themes and keymap.
 
+pub mod error;
+pub mod key_parse;
 pub mod keymap;
+pub mod load;
+pub mod paths;
+mod spanned;
 pub mod theme;
+pub mod theme_file;
 
+pub use error::{ConfigError, Invalid, Location};
 pub use keymap::{KeyBinding, Keymap};
+pub use load::{load, load_with, no_color, parse, parse_with};
 pub use theme::Theme;
 
 use serde::{Deserialize, Serialize};

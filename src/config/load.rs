@@ -1,0 +1,434 @@
+//! Reading and validating `config.toml`.
+//!
+//! The document is parsed once into toml's spanned tree, so every problem can be reported
+//! with its file, line and column; the typed sections are then deserialised from that tree
+//! with serde, and ranges, themes and key bindings are checked on top.
+
+use super::error::{Allowed, ConfigError, Invalid};
+use super::key_parse::KEY_FORMS;
+use super::keymap::{KeyBinding, Keymap};
+use super::paths::{self, CONFIG_ENV, Env, process_env};
+use super::spanned::{entries_in_file_order, parse_document, show_value};
+use super::theme::Theme;
+use super::theme_file::{self, BUILTIN_THEMES, apply_theme_table};
+use super::{Config, General, SshSettings, TunnelSettings};
+use crate::app::action::Action;
+use serde::de::DeserializeOwned;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+/// Top-level tables of `config.toml`.
+pub const SECTIONS: &[&str] = &["general", "ssh", "tunnels", "keys", "theme"];
+/// Keys of `[general]`, `[ssh]` and `[tunnels]` (the fields of their structs).
+pub const GENERAL_KEYS: &[&str] = &["theme", "mouse", "read_only", "tick_ms"];
+pub const SSH_KEYS: &[&str] = &[
+    "known_hosts",
+    "config_file",
+    "connect_timeout_s",
+    "keepalive_interval_s",
+    "keepalive_max",
+    "max_channels",
+    "reconnect_initial_s",
+    "reconnect_max_s",
+];
+pub const TUNNEL_KEYS: &[&str] = &["ollama", "ollama_local_port", "ollama_remote_port"];
+
+/// Allowed ranges of the integer settings: (section, key, min, max), inclusive.
+pub const RANGES: &[(&str, &str, i64, i64)] = &[
+    ("general", "tick_ms", 50, 60_000),
+    ("ssh", "connect_timeout_s", 1, 300),
+    ("ssh", "keepalive_interval_s", 1, 3_600),
+    ("ssh", "keepalive_max", 1, 100),
+    // sshd's default MaxSessions is 10, and one session is kept for interactive use.
+    ("ssh", "max_channels", 1, 9),
+    ("ssh", "reconnect_initial_s", 1, 3_600),
+    ("ssh", "reconnect_max_s", 1, 86_400),
+    ("tunnels", "ollama_local_port", 1, 65_535),
+    ("tunnels", "ollama_remote_port", 1, 65_535),
+];
+
+/// Load the configuration. `path` is `--config`; without it `$SPARKDECK_CONFIG`, then the
+/// XDG default are used. A missing default file means built-in defaults; a missing file
+/// that was named explicitly is an error. Returns the file actually read, if any.
+/// `NO_COLOR` (non-empty) forces the mono theme.
+pub fn load(path: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+    load_with(path, &process_env)
+}
+
+/// `load` against the given environment (for tests and for `config validate`).
+pub fn load_with(
+    path: Option<&Path>,
+    env: Env<'_>,
+) -> Result<(Config, Option<PathBuf>), ConfigError> {
+    let (file, given_by) = match path {
+        Some(p) => (p.to_path_buf(), Some("--config")),
+        None => match env(CONFIG_ENV).filter(|v| !v.is_empty()) {
+            Some(p) => (PathBuf::from(p), Some(CONFIG_ENV)),
+            None => (paths::default_config_file_with(env)?, None),
+        },
+    };
+    let (mut config, used) = match std::fs::read_to_string(&file) {
+        Ok(text) => (parse_with(&text, &file, env)?, Some(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match given_by {
+            Some(given_by) => {
+                return Err(ConfigError::Missing {
+                    path: file,
+                    given_by,
+                });
+            }
+            None => (Config::default(), None),
+        },
+        Err(source) => return Err(ConfigError::Read { path: file, source }),
+    };
+    if no_color(env) {
+        config.theme = Theme::mono();
+    }
+    Ok((config, used))
+}
+
+/// <https://no-color.org>: set and non-empty means no colour, whatever the theme says.
+pub fn no_color(env: Env<'_>) -> bool {
+    env("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Parse and validate a config file's text. `origin` is used in error messages and to
+/// resolve a relative theme path. NO_COLOR is not applied here but by `load`; the
+/// environment is only read for `HOME` when a path starts with `~/`.
+pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
+    parse_with(text, origin, &process_env)
+}
+
+/// `parse` with `~/` in paths resolved against `env`'s HOME.
+pub fn parse_with(text: &str, origin: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
+    let doc = parse_document(text, origin)?;
+    let ctx = Ctx { text, origin, env };
+    let mut config = Config::default();
+    let mut theme_table = None;
+    let mut keys_table = None;
+    let root = doc.get_ref();
+    for (key, value) in entries_in_file_order(root) {
+        match key.get_ref().as_ref() {
+            "general" => config.general = ctx.section::<General>("general", value, GENERAL_KEYS)?,
+            "ssh" => config.ssh = ctx.section::<SshSettings>("ssh", value, SSH_KEYS)?,
+            "tunnels" => {
+                config.tunnels = ctx.section::<TunnelSettings>("tunnels", value, TUNNEL_KEYS)?
+            }
+            "keys" => keys_table = Some(ctx.table("keys", value)?),
+            "theme" => theme_table = Some(ctx.table("theme", value)?),
+            other => {
+                return Err(ctx.error(
+                    key.span(),
+                    Invalid::UnknownSection {
+                        name: other.to_string(),
+                        allowed: Allowed::of(SECTIONS),
+                    },
+                ));
+            }
+        }
+    }
+    ctx.check_reconnect(root, &config.ssh)?;
+    for path in [&mut config.ssh.known_hosts, &mut config.ssh.config_file]
+        .into_iter()
+        .flatten()
+    {
+        *path = paths::expand_home_with(path, env);
+    }
+
+    let theme_span = lookup(root, "general", "theme").map(|v| v.span());
+    config.theme = ctx.resolve_theme(&config.general.theme, theme_span)?;
+    if let Some(table) = theme_table {
+        apply_theme_table(&mut config.theme, table, text, origin, false)?;
+    }
+    if let Some(table) = keys_table {
+        config.keymap = ctx.keymap(table)?;
+    }
+    Ok(config)
+}
+
+/// `root[section][key]`, if both exist.
+fn lookup<'a, 't>(
+    root: &'a DeTable<'t>,
+    section: &str,
+    key: &str,
+) -> Option<&'a Spanned<DeValue<'t>>> {
+    root.get(section)?.get_ref().as_table()?.get(key)
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    origin: &'a Path,
+    env: Env<'a>,
+}
+
+impl Ctx<'_> {
+    fn error(&self, span: Range<usize>, invalid: Invalid) -> ConfigError {
+        ConfigError::at(self.origin, self.text, span.start, invalid)
+    }
+
+    fn table<'v, 't>(
+        &self,
+        section: &str,
+        value: &'v Spanned<DeValue<'t>>,
+    ) -> Result<&'v DeTable<'t>, ConfigError> {
+        value.get_ref().as_table().ok_or_else(|| {
+            self.error(
+                value.span(),
+                Invalid::NotATable {
+                    section: section.to_string(),
+                    found: show_value(value.get_ref()),
+                },
+            )
+        })
+    }
+
+    /// Check keys and ranges with exact positions, then let serde build the struct.
+    fn section<T: DeserializeOwned>(
+        &self,
+        section: &str,
+        value: &Spanned<DeValue<'_>>,
+        allowed: &[&str],
+    ) -> Result<T, ConfigError> {
+        let table = self.table(section, value)?;
+        for (key, v) in entries_in_file_order(table) {
+            let name = key.get_ref().as_ref();
+            if !allowed.contains(&name) {
+                return Err(self.error(
+                    key.span(),
+                    Invalid::UnknownKey {
+                        section: section.to_string(),
+                        key: name.to_string(),
+                        allowed: Allowed::of(allowed),
+                    },
+                ));
+            }
+            self.check_range(section, name, v)?;
+        }
+        T::deserialize(ValueDeserializer::from(value.clone())).map_err(|e| {
+            let span = e.span().unwrap_or_else(|| value.span());
+            // serde does not say which key it was deserialising; the span does.
+            let key = table
+                .iter()
+                .find(|(_, v)| v.span().start <= span.start && span.end <= v.span().end)
+                .map_or_else(|| "a key".to_string(), |(k, _)| k.get_ref().to_string());
+            self.error(
+                span,
+                Invalid::BadValue {
+                    section: section.to_string(),
+                    key,
+                    message: e.message().trim().to_string(),
+                },
+            )
+        })
+    }
+
+    fn check_range(
+        &self,
+        section: &str,
+        key: &str,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Result<(), ConfigError> {
+        let Some(&(_, _, min, max)) = RANGES.iter().find(|(s, k, ..)| *s == section && *k == key)
+        else {
+            return Ok(());
+        };
+        // Non-integers are left to serde, which names the expected type.
+        let Some(int) = value.get_ref().as_integer() else {
+            return Ok(());
+        };
+        let n = i128::from_str_radix(int.as_str(), int.radix()).ok();
+        if n.is_some_and(|n| (i128::from(min)..=i128::from(max)).contains(&n)) {
+            return Ok(());
+        }
+        Err(self.error(
+            value.span(),
+            Invalid::OutOfRange {
+                section: section.to_string(),
+                key: key.to_string(),
+                value: int.to_string(),
+                allowed: format!("{min}..={max}"),
+            },
+        ))
+    }
+
+    fn check_reconnect(&self, root: &DeTable<'_>, ssh: &SshSettings) -> Result<(), ConfigError> {
+        if ssh.reconnect_initial_s <= ssh.reconnect_max_s {
+            return Ok(());
+        }
+        let span = lookup(root, "ssh", "reconnect_initial_s")
+            .or_else(|| lookup(root, "ssh", "reconnect_max_s"))
+            .map_or(0..0, |v| v.span());
+        Err(self.error(
+            span,
+            Invalid::OutOfRange {
+                section: "ssh".into(),
+                key: "reconnect_initial_s".into(),
+                value: ssh.reconnect_initial_s.to_string(),
+                allowed: format!(
+                    "at most reconnect_max_s ({}), since the delay only grows",
+                    ssh.reconnect_max_s
+                ),
+            },
+        ))
+    }
+
+    /// A built-in name, or a path (absolute, `~/…`, or relative to the config file's
+    /// directory).
+    fn resolve_theme(&self, value: &str, span: Option<Range<usize>>) -> Result<Theme, ConfigError> {
+        if let Some(theme) = theme_file::builtin(value) {
+            return theme;
+        }
+        let span = span.unwrap_or(0..0);
+        if !(value.contains('/') || value.ends_with(".toml")) {
+            return Err(self.error(
+                span,
+                Invalid::UnknownTheme {
+                    value: value.to_string(),
+                    allowed: Allowed::of(BUILTIN_THEMES.iter().map(|(n, _)| *n)),
+                },
+            ));
+        }
+        let path = paths::expand_home_with(Path::new(value), self.env);
+        let path = match self.origin.parent() {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path,
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            self.error(
+                span.clone(),
+                Invalid::ThemeFile {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                },
+            )
+        })?;
+        let stem = path
+            .file_stem()
+            .map_or_else(|| value.to_string(), |s| s.to_string_lossy().into_owned());
+        theme_file::parse_theme(&text, &path, &stem)
+    }
+
+    /// Apply `[keys]` to the default keymap and refuse clashes.
+    fn keymap(&self, table: &DeTable<'_>) -> Result<Keymap, ConfigError> {
+        let mut keymap = Keymap::default();
+        let mut spans: Vec<(Action, Range<usize>)> = Vec::new();
+        for (key, value) in entries_in_file_order(table) {
+            let name = key.get_ref().as_ref();
+            let Some(action) = Action::from_name(name) else {
+                return Err(self.error(
+                    key.span(),
+                    Invalid::UnknownAction {
+                        name: name.to_string(),
+                        allowed: Allowed::of(Action::ALL.iter().map(|a| a.name())),
+                    },
+                ));
+            };
+            let items: Vec<&Spanned<DeValue<'_>>> = match value.get_ref() {
+                DeValue::Array(items) => items.iter().collect(),
+                _ => vec![value],
+            };
+            let mut keys = Vec::with_capacity(items.len());
+            for item in items {
+                let DeValue::String(s) = item.get_ref() else {
+                    return Err(self.error(
+                        item.span(),
+                        Invalid::BadValue {
+                            section: "keys".into(),
+                            key: name.to_string(),
+                            message: format!(
+                                "expected a key string or an array of them (e.g. [\"k\", \"up\"]), found {}",
+                                show_value(item.get_ref())
+                            ),
+                        },
+                    ));
+                };
+                let binding = s.parse::<KeyBinding>().map_err(|e| {
+                    self.error(
+                        item.span(),
+                        Invalid::BadKey {
+                            action: name.to_string(),
+                            value: s.to_string(),
+                            reason: format!("{}; a key is {KEY_FORMS}", e.reason),
+                        },
+                    )
+                })?;
+                keys.push(binding);
+            }
+            keymap.rebind(action, &keys);
+            spans.push((action, value.span()));
+        }
+        if let Some(clash) = keymap.clashes().first() {
+            // Point at whichever of the two the user remapped last: that is the edit to undo.
+            let span = spans
+                .iter()
+                .rev()
+                .find(|(a, _)| *a == clash.first || *a == clash.second)
+                .map_or(0..0, |(_, s)| s.clone());
+            return Err(self.error(
+                span,
+                Invalid::Clash {
+                    key: clash.key.to_string(),
+                    first: clash.first,
+                    second: clash.second,
+                },
+            ));
+        }
+        Ok(keymap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys_of<T: serde::Serialize>(value: &T) -> Vec<String> {
+        toml::Table::try_from(value)
+            .expect("section serialises to a table")
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    fn sorted(keys: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    // The key lists drive the "allowed:" messages; they must be exactly the struct fields.
+    #[test]
+    fn key_lists_match_the_struct_fields() {
+        assert_eq!(keys_of(&General::default()), sorted(GENERAL_KEYS));
+        let ssh = SshSettings {
+            known_hosts: Some("/k".into()),
+            config_file: Some("/c".into()),
+            ..SshSettings::default()
+        };
+        assert_eq!(keys_of(&ssh), sorted(SSH_KEYS));
+        assert_eq!(keys_of(&TunnelSettings::default()), sorted(TUNNEL_KEYS));
+    }
+
+    #[test]
+    fn defaults_are_within_their_ranges() {
+        let defaults = [
+            (
+                "general",
+                toml::Table::try_from(General::default()).unwrap(),
+            ),
+            (
+                "ssh",
+                toml::Table::try_from(SshSettings::default()).unwrap(),
+            ),
+            (
+                "tunnels",
+                toml::Table::try_from(TunnelSettings::default()).unwrap(),
+            ),
+        ];
+        for (section, key, min, max) in RANGES {
+            let table = &defaults.iter().find(|(s, _)| s == section).unwrap().1;
+            let v = table[*key].as_integer().expect("ranged keys are integers");
+            assert!((*min..=*max).contains(&v), "[{section}] {key} = {v}");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The example config and the docs are checked against the code, so they cannot rot.
+
+use sparkdeck::app::action::Action;
+use sparkdeck::config::load::{GENERAL_KEYS, SECTIONS, SSH_KEYS, TUNNEL_KEYS};
+use sparkdeck::config::theme_file::COLOUR_FIELDS;
+use sparkdeck::config::{Config, Keymap, parse};
+use std::path::Path;
+
+const EXAMPLE: &str = include_str!("../config.example.toml");
+const KEYBINDINGS: &str = include_str!("../docs/keybindings.md");
+const CONFIG_DOC: &str = include_str!("../docs/config.md");
+
+#[test]
+fn example_parses_to_the_defaults() {
+    let config = parse(EXAMPLE, Path::new("config.example.toml")).expect("example is valid");
+    assert_eq!(config, Config::default());
+}
+
+/// The lines of `[section]` in the example, up to the next header.
+fn section_lines(section: &str) -> Vec<&'static str> {
+    let header = format!("[{section}]");
+    let mut lines = EXAMPLE.lines().skip_while(|l| l.trim() != header);
+    assert!(lines.next().is_some(), "{header} missing from the example");
+    lines.take_while(|l| !l.starts_with('[')).collect()
+}
+
+/// Is `key = ...` in those lines, set or commented out?
+fn documents(lines: &[&str], key: &str) -> bool {
+    lines.iter().any(|l| {
+        let l = l.trim_start_matches('#').trim_start();
+        l.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
+}
+
+#[test]
+fn example_documents_every_key_of_every_section() {
+    let keys: Vec<String> = Action::ALL.iter().map(|a| a.name().to_string()).collect();
+    let mut theme_keys: Vec<String> = COLOUR_FIELDS.iter().map(|f| f.to_string()).collect();
+    theme_keys.push("color".into());
+    let own = |ks: &[&str]| ks.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+    let expected = [
+        ("general", own(GENERAL_KEYS)),
+        ("ssh", own(SSH_KEYS)),
+        ("tunnels", own(TUNNEL_KEYS)),
+        ("keys", keys),
+        ("theme", theme_keys),
+    ];
+    assert_eq!(
+        expected.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        SECTIONS,
+        "a section was added: document it here and in the example"
+    );
+    for (section, keys) in &expected {
+        let lines = section_lines(section);
+        for key in keys {
+            assert!(
+                documents(&lines, key),
+                "[{section}] {key} is not in config.example.toml"
+            );
+        }
+    }
+}
+
+#[test]
+fn keybindings_doc_lists_every_action_with_its_default_keys() {
+    let keymap = Keymap::default();
+    for action in Action::ALL {
+        let prefix = format!("| `{}` |", action.name());
+        let row = KEYBINDINGS
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("{} missing from docs/keybindings.md", action.name()));
+        let keys: Vec<String> = keymap
+            .keys_for(*action)
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect();
+        let cell = row[prefix.len()..].split('|').next().unwrap().trim();
+        assert_eq!(
+            cell,
+            keys.join(", "),
+            "keys of {} in docs/keybindings.md",
+            action.name()
+        );
+    }
+}
+
+#[test]
+fn config_doc_covers_every_section_and_key() {
+    for section in SECTIONS {
+        assert!(
+            CONFIG_DOC.contains(&format!("### [{section}]")),
+            "[{section}]"
+        );
+    }
+    for key in GENERAL_KEYS
+        .iter()
+        .chain(SSH_KEYS)
+        .chain(TUNNEL_KEYS)
+        .chain(COLOUR_FIELDS)
+    {
+        assert!(
+            CONFIG_DOC.contains(&format!("`{key}`")),
+            "{key} missing from docs/config.md"
+        );
+    }
+}
