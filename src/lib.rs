@@ -7,3 +7,6 @@ pub mod app;
 pub mod config;
 pub mod host;
 pub mod model;
+pub mod snapshot;
+pub mod sources;
+pub mod store;
