@@ -41,14 +41,16 @@ fn migrates_an_empty_file_in_nested_dirs_with_wal_and_foreign_keys() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
-    let index: String = conn
+    // gpu_history is clustered on its key, which serves as the (host, window_start) index.
+    let key: String = conn
         .query_row(
-            "SELECT group_concat(name) FROM pragma_index_info('gpu_history_host_start')",
+            "SELECT group_concat(name, ',') FROM \
+             (SELECT name FROM pragma_table_info('gpu_history') WHERE pk > 0 ORDER BY pk)",
             [],
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(index, "host,window_start");
+    assert_eq!(key, "host,window_s,window_start,gpu_index");
 }
 
 #[test]

@@ -15,16 +15,24 @@ const MIGRATIONS: &[&str] = &[V1];
 /// The schema version this build writes.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 
-// gpu_history layout: one row per (host, GPU, window) holding min/avg/max of every metric,
-// not one row per metric. The per-metric layout repeats host, gpu_uuid and both timestamps
-// (~60 bytes) for each of the five metrics and needs five index entries per window; the wide
-// row pays that once, and a GPU that cannot report a metric (GB10: no framebuffer) stores
-// NULLs that cost one header byte each. A chart reads one contiguous index range and gets every
-// metric at once. Values are INTEGER in the unit named by the column (SQLite packs small
-// integers into 1-3 bytes; a REAL always takes 8), averages rounded, which is far below what a
-// terminal chart can show. `window_end` lets retention merge old 20 s windows into coarser
-// ones (min of mins, max of maxes, duration-weighted avg) so a month of history stays small;
-// `store::tests::gpu_history_month_fits_budget` measures the file size of such a month.
+// gpu_history layout, chosen by measurement on this project's 2-core dev box (scratch files;
+// sizes from `dbstat` on the bundled SQLite, scan times with the system SQLite 3.40):
+// * One row per (host, GPU, window) with min/avg/max columns for every metric, not one row per
+//   metric: the per-metric layout repeats host, gpu_uuid and both times for each of the five
+//   metrics and needs five index entries per window: 648 bytes per window against 133.
+//   A GPU that cannot report a metric (GB10 has no framebuffer) stores NULLs, one header byte
+//   each. Values are INTEGER in the unit the column names (SQLite packs small integers into
+//   1-3 bytes; a REAL always takes 8); averages are rounded, far below what a chart shows.
+// * Samples are persisted every 20 s (DESIGN §3). A month of 20 s windows is 129,600 rows per
+//   GPU (17 MB), over the 5 MB budget, and a 24 h chart would scan 34,560 rows for 8 GPUs
+//   (12 ms of pure SQLite scan, before any decoding). So history is kept in resolution tiers,
+//   distinguished by `window_s` (= window_end - window_start): 20 s windows for the last hours
+//   (1 h / 6 h charts) and 300 s windows, written alongside, for 24 h / 7 d charts and
+//   retention. 20 s kept 48 h plus 300 s kept 30 days measured 1.97 MB per GPU-month; a 7 d
+//   query over 8 GPUs reads 16,128 rows in 5.6 ms of SQLite time, a 24 h one 2,304 in 0.7 ms.
+// * WITHOUT ROWID with the key (host, window_s, window_start, gpu_index): the table is itself
+//   the (host, window_start) index, one chart is one contiguous range read, and no separate
+//   index doubles the storage. `store::history_budget` tests the size and the query plan.
 const V1: &str = "
 CREATE TABLE connections (
     id                INTEGER PRIMARY KEY,
@@ -57,9 +65,10 @@ CREATE TABLE settings (
 
 CREATE TABLE gpu_history (
     host              TEXT    NOT NULL,
+    window_s          INTEGER NOT NULL,
+    window_start      INTEGER NOT NULL,
     gpu_index         INTEGER NOT NULL,
     gpu_uuid          TEXT,
-    window_start      INTEGER NOT NULL,
     window_end        INTEGER NOT NULL,
     util_pct_min      INTEGER,
     util_pct_avg      INTEGER,
@@ -75,9 +84,10 @@ CREATE TABLE gpu_history (
     power_mw_max      INTEGER,
     clock_gr_mhz_min  INTEGER,
     clock_gr_mhz_avg  INTEGER,
-    clock_gr_mhz_max  INTEGER
-);
-CREATE INDEX gpu_history_host_start ON gpu_history (host, window_start);
+    clock_gr_mhz_max  INTEGER,
+    CHECK (window_end = window_start + window_s),
+    PRIMARY KEY (host, window_s, window_start, gpu_index)
+) WITHOUT ROWID;
 
 CREATE TABLE audit (
     id      INTEGER PRIMARY KEY,

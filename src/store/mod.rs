@@ -12,6 +12,9 @@ mod settings;
 mod tunnels;
 pub mod writer;
 
+#[cfg(test)]
+mod history_budget;
+
 pub use audit::AuditEntry;
 pub use error::StoreError;
 pub use settings::ACTIVE_CONNECTION;
