@@ -10,14 +10,14 @@ use crate::model::HostInfo;
 use super::SourceError;
 
 /// `printf '%s'` rather than `echo`: dash's echo would interpret backslashes in the values.
-pub const SCRIPT: &str = "\
-printf 'hostname=%s\\n' \"$(uname -n 2>/dev/null)\"
-printf 'user=%s\\n' \"$(id -un 2>/dev/null)\"
-printf 'groups=%s\\n' \"$(id -Gn 2>/dev/null)\"
-printf 'kernel=%s\\n' \"$(uname -r 2>/dev/null)\"
-printf 'arch=%s\\n' \"$(uname -m 2>/dev/null)\"
-printf 'uptime=%s\\n' \"$(cat /proc/uptime 2>/dev/null)\"
-";
+/// One line joined by `;` because over SSH it passes through the user's login shell, and csh
+/// rejects a newline inside a quoted argument.
+pub const SCRIPT: &str = "printf 'hostname=%s\\n' \"$(uname -n 2>/dev/null)\"; \
+printf 'user=%s\\n' \"$(id -un 2>/dev/null)\"; \
+printf 'groups=%s\\n' \"$(id -Gn 2>/dev/null)\"; \
+printf 'kernel=%s\\n' \"$(uname -r 2>/dev/null)\"; \
+printf 'arch=%s\\n' \"$(uname -m 2>/dev/null)\"; \
+printf 'uptime=%s\\n' \"$(cat /proc/uptime 2>/dev/null)\"";
 
 /// Runs `SCRIPT` on `host` and parses its output.
 pub async fn collect(host: &dyn Host) -> Result<HostInfo, SourceError> {
@@ -138,6 +138,11 @@ mod tests {
         assert_eq!(info.arch.as_deref(), Some("x86_64"));
         assert!(info.groups.is_empty());
         assert_eq!(info.kernel, None);
+    }
+
+    #[test]
+    fn script_is_one_line() {
+        assert!(!SCRIPT.contains('\n'));
     }
 
     #[test]
