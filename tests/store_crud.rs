@@ -97,6 +97,11 @@ fn update_changes_fields_and_keeps_created_and_last_connected() {
     assert_eq!(updated.last_connected_at, Some(150));
     assert_eq!(store.get_connection_by_name("lab").unwrap(), None);
 
+    // Saving a connection under its own name is not a clash.
+    spec.port = 2200;
+    let same = store.update_connection(lab.id, &spec, 250).unwrap();
+    assert_eq!(same.spec.port, 2200);
+
     let err = store.update_connection(9999, &spec, 300).unwrap_err();
     assert!(
         matches!(

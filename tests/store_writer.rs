@@ -163,3 +163,11 @@ async fn the_in_memory_fallback_works_through_a_handle() {
         .unwrap();
     assert_eq!(handle.list_connections().await.unwrap().len(), 1);
 }
+
+#[test]
+fn handles_can_cross_threads_and_tasks() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    fn movable<T: Send>() {}
+    shareable::<StoreHandle>();
+    movable::<Store>();
+}
