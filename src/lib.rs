@@ -8,3 +8,6 @@ pub mod config;
 pub mod host;
 pub mod logging;
 pub mod model;
+pub mod snapshot;
+pub mod sources;
+pub mod store;
