@@ -67,3 +67,150 @@ pub enum ConfigCommand {
         path: Option<PathBuf>,
     },
 }
+
+use crate::config::{self, Config, paths};
+use crate::connect::{self, LOCAL};
+use crate::host::HostKeyPolicy;
+use crate::model::ConnectionSpec;
+use crate::store::{self, StoreHandle};
+use anyhow::{Context, Result};
+use clap::CommandFactory;
+use std::process::ExitCode;
+
+/// Runs the parsed command line; the TUI when there is no subcommand.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "sparkdeck", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Config { command }) => config_command(command, &cli.global),
+        Some(Command::Snapshot { json }) => {
+            let (config, _) = load_config(&cli.global)?;
+            let _guard = start_logging(&cli.global);
+            snapshot_command(&cli.global, &config, json)
+        }
+        None => {
+            let (config, _) = load_config(&cli.global)?;
+            let (guard, log_warning) = match start_logging(&cli.global) {
+                Ok(g) => (Some(g), None),
+                Err(e) => (None, Some(e)),
+            };
+            let opts = crate::app::run::RunOptions {
+                config,
+                read_only: cli.global.read_only,
+                start_host: cli.global.host.clone(),
+                db_path: paths::data_dir()?.join(paths::DB_FILE),
+                warnings: log_warning.into_iter().collect(),
+            };
+            let result = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?
+                .block_on(crate::app::run::run(opts));
+            drop(guard);
+            result.map(|()| ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load_config(global: &GlobalOpts) -> Result<(Config, Option<PathBuf>)> {
+    config::load(global.config.as_deref()).map_err(anyhow::Error::new)
+}
+
+fn start_logging(
+    global: &GlobalOpts,
+) -> std::result::Result<tracing_appender::non_blocking::WorkerGuard, String> {
+    let dir = paths::state_dir().map_err(|e| format!("logging off: {e}"))?;
+    crate::logging::init(global.log_level.as_deref(), &dir)
+        .map_err(|e| format!("logging off: {e}"))
+}
+
+fn config_command(command: ConfigCommand, global: &GlobalOpts) -> Result<ExitCode> {
+    match command {
+        ConfigCommand::Path => {
+            let path = match &global.config {
+                Some(p) => p.clone(),
+                None => paths::config_file()?,
+            };
+            if path.exists() {
+                println!("{}", path.display());
+            } else {
+                println!("{} (not found: built-in defaults are in use)", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ConfigCommand::Validate { path } => {
+            let explicit = path.or_else(|| global.config.clone());
+            match config::load(explicit.as_deref()) {
+                Ok((_, Some(file))) => {
+                    println!("{}: ok", file.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok((_, None)) => {
+                    println!(
+                        "{}: no such file; built-in defaults are in use",
+                        paths::config_file()?.display()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+/// Finds what `name` means: the local machine, a saved connection, or an ssh alias/host.
+async fn spec_for(name: &str, store: Option<&StoreHandle>) -> Result<ConnectionSpec> {
+    if name == LOCAL {
+        return Ok(ConnectionSpec::new(LOCAL, "localhost"));
+    }
+    if let Some(store) = store
+        && let Some(saved) = store.get_connection_by_name(name).await?
+    {
+        return Ok(saved.spec);
+    }
+    Ok(ConnectionSpec::new(name, name))
+}
+
+fn snapshot_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async {
+        let name = global.host.clone().unwrap_or_else(|| LOCAL.to_string());
+        // Saved connections are only looked up when the store opens cleanly; a snapshot
+        // must still work against an ssh alias with a broken or missing database.
+        let db = paths::data_dir()?.join(paths::DB_FILE);
+        let store = if db.exists() {
+            store::Store::open(&db)
+                .ok()
+                .and_then(|s| StoreHandle::spawn(s).ok())
+        } else {
+            None
+        };
+        let spec = spec_for(&name, store.as_ref()).await?;
+        let policy = if global.accept_new_host_key {
+            HostKeyPolicy::AcceptNew
+        } else {
+            HostKeyPolicy::Strict
+        };
+        let host = connect::open(&spec, config, policy)
+            .await
+            .with_context(|| format!("connecting to {name}"))?;
+        let snap = crate::snapshot::take(host.as_ref())
+            .await
+            .with_context(|| format!("reading host facts from {name}"))?;
+        if json {
+            println!("{}", crate::snapshot::to_json(&snap));
+        } else {
+            println!("{}", crate::snapshot::to_text(&snap));
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

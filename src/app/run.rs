@@ -1,0 +1,370 @@
+//! The event loop: the one owner of `State`. Terminal input, worker messages and the clock
+//! become `Msg`s; `update` turns them into `Effect`s, performed here; the frame is redrawn
+//! only when the state changed.
+
+use crate::app::effect::Effect;
+use crate::app::msg::{FlashLevel, Msg};
+use crate::app::state::State;
+use crate::app::update::update;
+use crate::app::workers::{ConnJob, WorkerCmd, WorkerCtx, Workers, now};
+use crate::config::Config;
+use crate::connect::{self, LOCAL};
+use crate::host::HostKeyQuestion;
+use crate::model::{ConnectionSpec, HostKeyDecision, TunnelSpec};
+use crate::store::{self, ACTIVE_CONNECTION, StoreHandle};
+use anyhow::{Context, Result};
+use futures::StreamExt;
+use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use ratatui::crossterm::execute;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{mpsc, oneshot};
+
+pub struct RunOptions {
+    pub config: Config,
+    pub read_only: bool,
+    /// `--host NAME`: connect to this at start and make it active.
+    pub start_host: Option<String>,
+    pub db_path: PathBuf,
+    /// Problems found before the TUI started, shown on the flash line.
+    pub warnings: Vec<String>,
+}
+
+/// Restores the terminal however the loop ends (error, signal, normal quit). Panics are
+/// covered by the hook `ratatui::init` installs.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        // Harmless when capture was never on; mouse may have been toggled at run time.
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        ratatui::restore();
+    }
+}
+
+fn local_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// Reads saved connections, their tunnels, the active name and `~/.ssh/config` hosts.
+async fn load_connections(store: &StoreHandle, config: &Config) -> Msg {
+    let saved = match store.list_connections().await {
+        Ok(s) => s,
+        Err(e) => {
+            return Msg::Flash {
+                level: FlashLevel::Error,
+                text: format!("reading saved connections failed: {e}"),
+            };
+        }
+    };
+    let mut tunnels = Vec::new();
+    for c in &saved {
+        match store.list_tunnels(c.id).await {
+            Ok(t) => tunnels.extend(t),
+            Err(e) => tracing::warn!("reading tunnels of {} failed: {e}", c.spec.name),
+        }
+    }
+    let active = store.get_setting(ACTIVE_CONNECTION).await.ok().flatten();
+    let ssh_config = match connect::ssh_config_path(config) {
+        Some(p) if p.exists() => crate::host::list_hosts(&p).unwrap_or_else(|e| {
+            tracing::warn!("reading {}: {e}", p.display());
+            Vec::new()
+        }),
+        _ => Vec::new(),
+    };
+    Msg::ConnectionsLoaded {
+        saved,
+        ssh_config,
+        tunnels,
+        active,
+    }
+}
+
+pub async fn run(opts: RunOptions) -> Result<()> {
+    let config = Arc::new(opts.config);
+    let (store, store_warning) = store::open_or_fallback(&opts.db_path);
+    let store = StoreHandle::spawn(store).context("starting the SQLite writer thread")?;
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let (qtx, mut qrx) = mpsc::unbounded_channel::<(String, HostKeyQuestion)>();
+    let mut workers = Workers::new(WorkerCtx {
+        config: config.clone(),
+        store: store.clone(),
+        tx: tx.clone(),
+        questions: qtx,
+    });
+    let mut pending_keys: HashMap<u64, oneshot::Sender<HostKeyDecision>> = HashMap::new();
+    let mut next_question = 1u64;
+
+    let mut state = State::new(&config, opts.read_only, local_hostname());
+    let mut terminal = ratatui::init();
+    let _guard = TerminalGuard;
+    if state.mouse {
+        let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    }
+    let size = terminal.size()?;
+    let mut effects = update(
+        &mut state,
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    effects.extend(update(&mut state, Msg::Tick { now: now() }));
+    for text in opts.warnings.into_iter().chain(store_warning) {
+        effects.extend(update(
+            &mut state,
+            Msg::Flash {
+                level: FlashLevel::Warn,
+                text,
+            },
+        ));
+    }
+    let loaded = load_connections(&store, &config).await;
+    let remembered = match &loaded {
+        Msg::ConnectionsLoaded { active, .. } => active.clone(),
+        _ => None,
+    };
+    effects.extend(update(&mut state, loaded));
+    // The machine sparkdeck runs on is always there; the remembered (or requested)
+    // connection comes back as it was left.
+    effects.push(Effect::Connect { name: LOCAL.into() });
+    if let Some(name) = opts.start_host.or(remembered)
+        && name != LOCAL
+    {
+        effects.push(Effect::Connect { name: name.clone() });
+        effects.push(Effect::SetActive { name });
+    }
+
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(config.general.tick_ms));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+
+    let mut quit = false;
+    while !quit {
+        for effect in std::mem::take(&mut effects) {
+            quit |= perform(effect, &mut state, &mut workers, &store, &config, &tx, &mut pending_keys).await;
+        }
+        if quit {
+            break;
+        }
+        if state.dirty {
+            terminal.draw(|f| crate::ui::render(f, &state, state.now))?;
+            state.dirty = false;
+        }
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => match to_msg(ev) {
+                    Some(m) => m,
+                    None => continue,
+                },
+                Some(Err(e)) => {
+                    tracing::error!("terminal input failed: {e}");
+                    break;
+                }
+                None => break,
+            },
+            Some(m) = rx.recv() => m,
+            Some((name, q)) = qrx.recv() => {
+                let id = next_question;
+                next_question += 1;
+                let msg = Msg::HostKeyQuestion {
+                    id,
+                    name,
+                    host: format!("{}:{}", q.host, q.port),
+                    key_type: q.key_type.clone(),
+                    fingerprint: q.fingerprint.clone(),
+                    other_known_keys: q.other_known_keys,
+                };
+                pending_keys.insert(id, q.reply);
+                msg
+            }
+            _ = tick.tick() => Msg::Tick { now: now() },
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+        };
+        effects = update(&mut state, msg);
+        // Bursts (a reconnect reports state, tunnels and facts at once) become one frame.
+        while let Ok(m) = rx.try_recv() {
+            effects.extend(update(&mut state, m));
+        }
+    }
+    workers.stop_all();
+    let _ = store.close().await;
+    Ok(())
+}
+
+fn to_msg(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) if k.kind != ratatui::crossterm::event::KeyEventKind::Release => {
+            Some(Msg::Key(k))
+        }
+        Event::Mouse(m) => Some(Msg::Mouse(m)),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::Paste(s) => Some(Msg::Paste(s)),
+        _ => None,
+    }
+}
+
+/// What a connection name stands for right now, from the state the user sees.
+fn job_for(state: &State, config: &Config, name: &str) -> ConnJob {
+    let saved = state.saved.iter().find(|c| c.spec.name == name);
+    let mut tunnels = Vec::new();
+    if name != LOCAL && config.tunnels.ollama {
+        tunnels.push(TunnelSpec {
+            local_port: config.tunnels.ollama_local_port,
+            remote_host: "localhost".into(),
+            remote_port: config.tunnels.ollama_remote_port,
+        });
+    }
+    if let Some(c) = saved {
+        tunnels.extend(
+            state
+                .tunnels
+                .iter()
+                .filter(|t| t.connection_id == c.id)
+                .map(|t| t.spec.clone())
+                .filter(|s| !tunnels.contains(s)),
+        );
+    }
+    let spec = match saved {
+        Some(c) => c.spec.clone(),
+        // A `~/.ssh/config` alias (or a bare host name): ssh config fills in the rest.
+        None => ConnectionSpec::new(name, name),
+    };
+    ConnJob {
+        name: name.to_string(),
+        spec,
+        id: saved.map(|c| c.id),
+        tunnels,
+        generation: 0,
+    }
+}
+
+/// Performs one effect; returns true to quit.
+async fn perform(
+    effect: Effect,
+    state: &mut State,
+    workers: &mut Workers,
+    store: &StoreHandle,
+    config: &Config,
+    tx: &mpsc::UnboundedSender<Msg>,
+    pending_keys: &mut HashMap<u64, oneshot::Sender<HostKeyDecision>>,
+) -> bool {
+    let send = |m: Msg| {
+        let _ = tx.send(m);
+    };
+    match effect {
+        Effect::Quit => return true,
+        Effect::Connect { name } => {
+            workers.start(job_for(state, config, &name));
+        }
+        Effect::Disconnect { name } => workers.stop(&name),
+        Effect::SetActive { name } => {
+            if let Err(e) = store.set_setting(ACTIVE_CONNECTION, &name).await {
+                send(Msg::Flash {
+                    level: FlashLevel::Warn,
+                    text: format!("remembering the active connection failed: {e}"),
+                });
+            }
+        }
+        Effect::SaveConnection { id, spec } => {
+            let result = match id {
+                None => store.add_connection(&spec, now()).await,
+                Some(id) => store.update_connection(id, &spec, now()).await,
+            };
+            let ok = result.is_ok();
+            send(Msg::StoreSaved {
+                result: result.map_err(|e| e.to_string()),
+            });
+            if ok {
+                send(load_connections(store, config).await);
+            }
+        }
+        Effect::DeleteConnection { id, name } => {
+            workers.stop(&name);
+            let result = store.delete_connection(id).await;
+            if result.is_ok()
+                && store.get_setting(ACTIVE_CONNECTION).await.ok().flatten() == Some(name.clone())
+            {
+                let _ = store.delete_setting(ACTIVE_CONNECTION).await;
+            }
+            let ok = result.is_ok();
+            send(Msg::StoreDeleted {
+                id,
+                name,
+                result: result.map_err(|e| e.to_string()),
+            });
+            if ok {
+                send(load_connections(store, config).await);
+            }
+        }
+        Effect::AddTunnel {
+            connection,
+            name,
+            spec,
+        } => {
+            let result = store.add_tunnel(connection, &spec).await;
+            if result.is_ok() {
+                workers.send(&name, WorkerCmd::OpenTunnel(spec));
+            }
+            let ok = result.is_ok();
+            send(Msg::TunnelSaved {
+                result: result.map_err(|e| e.to_string()),
+            });
+            if ok {
+                send(load_connections(store, config).await);
+            }
+        }
+        Effect::RemoveTunnel { id } => {
+            let found = state.tunnels.iter().find(|t| t.id == id).and_then(|t| {
+                state
+                    .saved
+                    .iter()
+                    .find(|c| c.id == t.connection_id)
+                    .map(|c| (c.spec.name.clone(), t.spec.clone()))
+            });
+            let result = store.delete_tunnel(id).await;
+            if let (Ok(()), Some((name, spec))) = (&result, found) {
+                workers.send(&name, WorkerCmd::CloseTunnel(spec));
+            }
+            let ok = result.is_ok();
+            send(Msg::TunnelRemoved {
+                id,
+                result: result.map_err(|e| e.to_string()),
+            });
+            if ok {
+                send(load_connections(store, config).await);
+            }
+        }
+        Effect::AnswerHostKey { id, decision } => {
+            if let Some(reply) = pending_keys.remove(&id) {
+                let _ = reply.send(decision);
+            }
+        }
+        Effect::SetMouse(on) => {
+            let _ = if on {
+                execute!(std::io::stdout(), EnableMouseCapture)
+            } else {
+                execute!(std::io::stdout(), DisableMouseCapture)
+            };
+        }
+        Effect::Refresh => {
+            send(load_connections(store, config).await);
+            if let Some(active) = state.active.clone() {
+                workers.send(&active, WorkerCmd::Refresh);
+            }
+            workers.send(LOCAL, WorkerCmd::Refresh);
+        }
+    }
+    false
+}

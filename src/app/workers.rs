@@ -1,0 +1,377 @@
+//! One task per open connection: connect (with the pure state machine deciding retries),
+//! open its tunnels, gather host facts, and report everything as tagged `Msg`s. Workers
+//! never touch UI state; the run loop owns it.
+
+use crate::app::msg::{FlashLevel, Msg};
+use crate::config::Config;
+use crate::connect::{self, LOCAL};
+use crate::host::ssh_config::resolve_target;
+use crate::host::{
+    Backoff, ConnEffect, ConnEvent, ConnMachine, Forward, Host, HostError, HostKeyPolicy,
+    HostKeyQuestion, LocalHost, SshHost,
+};
+use crate::model::{ConnId, ConnState, ConnectionSpec, TunnelSpec, TunnelState};
+use crate::sources::host_info;
+use crate::store::StoreHandle;
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// What a running worker can be asked to do besides stopping.
+#[derive(Debug)]
+pub enum WorkerCmd {
+    OpenTunnel(TunnelSpec),
+    CloseTunnel(TunnelSpec),
+    /// Gather host facts again now.
+    Refresh,
+}
+
+/// Everything a worker needs to (re)connect one name.
+pub struct ConnJob {
+    pub name: String,
+    pub spec: ConnectionSpec,
+    /// Set for saved connections, so "last connected" can be recorded.
+    pub id: Option<ConnId>,
+    pub tunnels: Vec<TunnelSpec>,
+    pub generation: u64,
+}
+
+/// Shared, read-only context of all workers.
+#[derive(Clone)]
+pub struct WorkerCtx {
+    pub config: Arc<Config>,
+    pub store: StoreHandle,
+    pub tx: mpsc::UnboundedSender<Msg>,
+    /// Host-key questions go to the run loop, tagged with the connection name.
+    pub questions: mpsc::UnboundedSender<(String, HostKeyQuestion)>,
+}
+
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+struct Running {
+    generation: u64,
+    cancel: CancellationToken,
+    cmds: mpsc::UnboundedSender<WorkerCmd>,
+}
+
+/// The set of running workers, keyed by connection name.
+pub struct Workers {
+    ctx: WorkerCtx,
+    running: HashMap<String, Running>,
+    next_generation: u64,
+}
+
+impl Workers {
+    pub fn new(ctx: WorkerCtx) -> Self {
+        Self {
+            ctx,
+            running: HashMap::new(),
+            next_generation: 1,
+        }
+    }
+
+    /// Starts (or restarts) the worker for `job.name`; returns its generation.
+    pub fn start(&mut self, mut job: ConnJob) -> u64 {
+        self.stop(&job.name);
+        let generation = self.next_generation;
+        self.next_generation += 1;
+        job.generation = generation;
+        let cancel = CancellationToken::new();
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        self.running.insert(
+            job.name.clone(),
+            Running {
+                generation,
+                cancel: cancel.clone(),
+                cmds: cmd_tx,
+            },
+        );
+        tokio::spawn(run_worker(self.ctx.clone(), job, cancel, cmd_rx));
+        generation
+    }
+
+    /// Stops the worker for `name`, closing its session and tunnels. Reports the
+    /// disconnected state under a fresh generation so late messages of the old worker drop.
+    pub fn stop(&mut self, name: &str) {
+        if let Some(r) = self.running.remove(name) {
+            r.cancel.cancel();
+            let generation = self.next_generation;
+            self.next_generation += 1;
+            let _ = self.ctx.tx.send(Msg::ConnState {
+                name: name.to_string(),
+                generation,
+                state: ConnState::Disconnected,
+            });
+            tracing::info!(connection = name, old = r.generation, "disconnect requested");
+        }
+    }
+
+    pub fn is_running(&self, name: &str) -> bool {
+        self.running.contains_key(name)
+    }
+
+    pub fn send(&self, name: &str, cmd: WorkerCmd) {
+        if let Some(r) = self.running.get(name) {
+            let _ = r.cmds.send(cmd);
+        }
+    }
+
+    pub fn stop_all(&mut self) {
+        for (_, r) in self.running.drain() {
+            r.cancel.cancel();
+        }
+    }
+}
+
+/// A failure that retrying cannot fix: ask the user instead of hammering the host.
+fn retryable(e: &HostError) -> bool {
+    !matches!(
+        e,
+        HostError::Auth { .. }
+            | HostError::KeyNeedsPassphrase { .. }
+            | HostError::HostKeyChanged { .. }
+            | HostError::HostKeyRejected { .. }
+            | HostError::HostKeyUnknown { .. }
+            | HostError::Config(_)
+    )
+}
+
+async fn run_worker(
+    ctx: WorkerCtx,
+    job: ConnJob,
+    cancel: CancellationToken,
+    mut cmds: mpsc::UnboundedReceiver<WorkerCmd>,
+) {
+    let backoff = Backoff {
+        initial: Duration::from_secs(ctx.config.ssh.reconnect_initial_s),
+        max: Duration::from_secs(ctx.config.ssh.reconnect_max_s),
+        ..Backoff::default()
+    };
+    let mut machine = ConnMachine::new(backoff);
+    let report = |state: &ConnState| {
+        let _ = ctx.tx.send(Msg::ConnState {
+            name: job.name.clone(),
+            generation: job.generation,
+            state: state.clone(),
+        });
+    };
+    let mut effect = machine.handle(ConnEvent::ConnectRequested, rand::random());
+    report(machine.state());
+    let mut tunnels = job.tunnels.clone();
+    loop {
+        match effect {
+            ConnEffect::Connect => {}
+            ConnEffect::RetryIn(delay) => {
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(delay) => {}
+                }
+                effect = machine.handle(ConnEvent::RetryDue { now: now() }, rand::random());
+                report(machine.state());
+                continue;
+            }
+            ConnEffect::None | ConnEffect::Close => {
+                // Error or disconnected: nothing to do until the user acts (a new Connect
+                // restarts the worker).
+                cancel.cancelled().await;
+                return;
+            }
+        }
+        let attempt = tokio::select! {
+            _ = cancel.cancelled() => return,
+            r = open(&ctx, &job) => r,
+        };
+        match attempt {
+            Ok(session) => {
+                machine.handle(ConnEvent::Connected { now: now() }, rand::random());
+                report(machine.state());
+                if let Some(id) = job.id
+                    && let Err(e) = ctx.store.mark_connected(id, now()).await
+                {
+                    tracing::warn!(connection = %job.name, "recording last-connected failed: {e}");
+                }
+                let reason =
+                    serve(&ctx, &job.name, &session, &mut tunnels, &cancel, &mut cmds).await;
+                match reason {
+                    None => {
+                        session.shutdown().await;
+                        return;
+                    }
+                    Some(reason) => {
+                        tracing::warn!(connection = %job.name, "connection lost: {reason}");
+                        effect = machine.handle(
+                            ConnEvent::Lost {
+                                reason,
+                                now: now(),
+                            },
+                            rand::random(),
+                        );
+                    }
+                }
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                tracing::warn!(connection = %job.name, "connect failed: {reason}");
+                effect = machine.handle(
+                    ConnEvent::Failed {
+                        retryable: retryable(&e),
+                        reason,
+                        now: now(),
+                    },
+                    rand::random(),
+                );
+            }
+        }
+        report(machine.state());
+    }
+}
+
+/// An open session: the local machine or an SSH connection.
+enum Session {
+    Local(Arc<LocalHost>),
+    Ssh(Arc<SshHost>),
+}
+
+impl Session {
+    fn host(&self) -> Arc<dyn Host> {
+        match self {
+            Session::Local(h) => h.clone(),
+            Session::Ssh(h) => h.clone(),
+        }
+    }
+
+    /// Resolves with a reason when the session dies; never for the local machine.
+    async fn lost(&self) -> String {
+        match self {
+            Session::Local(_) => std::future::pending().await,
+            Session::Ssh(h) => h.closed().await,
+        }
+    }
+
+    async fn shutdown(&self) {
+        if let Session::Ssh(h) = self {
+            h.disconnect().await;
+        }
+    }
+}
+
+async fn open(ctx: &WorkerCtx, job: &ConnJob) -> Result<Session, HostError> {
+    if job.name == LOCAL {
+        return Ok(Session::Local(Arc::new(LocalHost::new())));
+    }
+    let target = resolve_target(&job.spec, connect::ssh_config_path(&ctx.config).as_deref())?;
+    let (qtx, mut qrx) = mpsc::channel::<HostKeyQuestion>(1);
+    let questions = ctx.questions.clone();
+    let name = job.name.clone();
+    tokio::spawn(async move {
+        while let Some(q) = qrx.recv().await {
+            let _ = questions.send((name.clone(), q));
+        }
+    });
+    let opts = connect::ssh_options(&ctx.config, HostKeyPolicy::Ask(qtx));
+    Ok(Session::Ssh(Arc::new(SshHost::connect(&target, opts).await?)))
+}
+
+/// Runs tunnels and host facts for a live session. Returns `None` when asked to stop,
+/// or the reason the session was lost.
+async fn serve(
+    ctx: &WorkerCtx,
+    name: &str,
+    session: &Session,
+    tunnels: &mut Vec<TunnelSpec>,
+    cancel: &CancellationToken,
+    cmds: &mut mpsc::UnboundedReceiver<WorkerCmd>,
+) -> Option<String> {
+    let host = session.host();
+    let mut open_forwards: HashMap<TunnelSpec, Forward> = HashMap::new();
+    for spec in tunnels.iter() {
+        open_tunnel(ctx, name, host.as_ref(), spec, &mut open_forwards).await;
+    }
+    gather_facts(ctx, name, host.as_ref()).await;
+    let outcome = loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break None,
+            reason = session.lost() => break Some(reason),
+            cmd = cmds.recv() => match cmd {
+                None => break None,
+                Some(WorkerCmd::OpenTunnel(spec)) => {
+                    if !tunnels.contains(&spec) {
+                        tunnels.push(spec.clone());
+                    }
+                    open_tunnel(ctx, name, host.as_ref(), &spec, &mut open_forwards).await;
+                }
+                Some(WorkerCmd::CloseTunnel(spec)) => {
+                    tunnels.retain(|t| t != &spec);
+                    open_forwards.remove(&spec);
+                    tunnel_state(ctx, name, &spec, TunnelState::Closed);
+                }
+                Some(WorkerCmd::Refresh) => gather_facts(ctx, name, host.as_ref()).await,
+            },
+        }
+    };
+    for (spec, fwd) in open_forwards.drain() {
+        fwd.close();
+        tunnel_state(ctx, name, &spec, TunnelState::Closed);
+    }
+    outcome
+}
+
+fn tunnel_state(ctx: &WorkerCtx, name: &str, spec: &TunnelSpec, state: TunnelState) {
+    let _ = ctx.tx.send(Msg::TunnelState {
+        name: name.to_string(),
+        spec: spec.clone(),
+        state,
+    });
+}
+
+async fn open_tunnel(
+    ctx: &WorkerCtx,
+    name: &str,
+    host: &dyn Host,
+    spec: &TunnelSpec,
+    open: &mut HashMap<TunnelSpec, Forward>,
+) {
+    if open.contains_key(spec) {
+        return;
+    }
+    tunnel_state(ctx, name, spec, TunnelState::Opening);
+    let local = SocketAddr::from((Ipv4Addr::LOCALHOST, spec.local_port));
+    match host
+        .forward_port(local, &spec.remote_host, spec.remote_port)
+        .await
+    {
+        Ok(fwd) => {
+            tracing::info!(connection = name, local = spec.local_port, "tunnel listening");
+            open.insert(spec.clone(), fwd);
+            tunnel_state(ctx, name, spec, TunnelState::Listening);
+        }
+        Err(e) => {
+            tracing::warn!(connection = name, local = spec.local_port, "tunnel failed: {e}");
+            tunnel_state(ctx, name, spec, TunnelState::Failed(e.to_string()));
+        }
+    }
+}
+
+async fn gather_facts(ctx: &WorkerCtx, name: &str, host: &dyn Host) {
+    match host_info::collect(host).await {
+        Ok(mut info) => {
+            info.name = name.to_string();
+            let _ = ctx.tx.send(Msg::HostInfo {
+                name: name.to_string(),
+                info,
+                at: now(),
+            });
+        }
+        Err(e) => {
+            let _ = ctx.tx.send(Msg::Flash {
+                level: FlashLevel::Warn,
+                text: format!("{name}: reading host facts failed: {e}"),
+            });
+        }
+    }
+}
