@@ -127,11 +127,16 @@ pub async fn run(opts: RunOptions) -> Result<()> {
             },
         ));
     }
-    let loaded = load_connections(&store, &config).await;
-    let remembered = match &loaded {
-        Msg::ConnectionsLoaded { active, .. } => active.clone(),
-        _ => None,
-    };
+    let mut loaded = load_connections(&store, &config).await;
+    let mut remembered = None;
+    if let Msg::ConnectionsLoaded { active, .. } = &mut loaded {
+        remembered = active.clone();
+        if opts.start_host.is_none() && active.is_none() {
+            // First start (or the remembered one was deleted): the machine we run on is
+            // what the other tabs show until the user picks a Spark.
+            *active = Some(LOCAL.to_string());
+        }
+    }
     effects.extend(update(&mut state, loaded));
     // The machine sparkdeck runs on is always there; the remembered (or requested)
     // connection comes back as it was left.
@@ -227,14 +232,11 @@ fn job_for(state: &State, config: &Config, name: &str) -> ConnJob {
         });
     }
     if let Some(c) = saved {
-        tunnels.extend(
-            state
-                .tunnels
-                .iter()
-                .filter(|t| t.connection_id == c.id)
-                .map(|t| t.spec.clone())
-                .filter(|s| !tunnels.contains(s)),
-        );
+        for t in state.tunnels.iter().filter(|t| t.connection_id == c.id) {
+            if !tunnels.contains(&t.spec) {
+                tunnels.push(t.spec.clone());
+            }
+        }
     }
     let spec = match saved {
         Some(c) => c.spec.clone(),
