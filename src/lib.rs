@@ -7,3 +7,4 @@ pub mod app;
 pub mod config;
 pub mod host;
 pub mod model;
+pub mod ui;
