@@ -12,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Cell, Padding, Paragraph, Row, Table, TableState, Wrap};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     let visible = state.visible_entries();
@@ -57,7 +57,7 @@ fn tags(e: &Entry) -> Vec<Span<'static>> {
     }
     match e.origin {
         ConnOrigin::SshConfig => out.push(Span::raw("ssh-config")),
-        ConnOrigin::Local => out.push(Span::raw("this machine")),
+        ConnOrigin::Local => out.push(Span::raw("this host")),
         ConnOrigin::Saved => {}
     }
     out
@@ -68,7 +68,12 @@ fn list_title(state: &State, shown: usize) -> Line<'_> {
     let total = state.entries().len();
     let mut spans = vec![Span::styled(" Connections ", style::title(th))];
     let q = state.filter_text();
-    if q.is_empty() && !state.filter_editing {
+    if !state.loaded {
+        spans.push(Span::styled(
+            "· loading saved connections… ",
+            style::muted(th),
+        ));
+    } else if q.is_empty() && !state.filter_editing {
         spans.push(Span::styled(format!("({total}) "), style::muted(th)));
     } else {
         spans.push(Span::styled(
@@ -107,7 +112,7 @@ fn render_list(frame: &mut Frame, area: Rect, state: &State, visible: &[Entry], 
     let header_cells: Vec<&str> = match t {
         Tier::Narrow => vec!["state", "name"],
         Tier::Medium => vec!["state", "name", "address"],
-        Tier::Wide => vec!["state", "name", "address", "last connected", "tags"],
+        Tier::Wide => vec!["state", "name", "address", "last conn.", "tags"],
         Tier::Full => vec!["state", "name", "address", "jump", "last connected", "tags"],
     };
     let widths: Vec<Constraint> = match t {
@@ -119,10 +124,10 @@ fn render_list(frame: &mut Frame, area: Rect, state: &State, visible: &[Entry], 
         ],
         Tier::Wide => vec![
             Constraint::Length(14),
-            Constraint::Length(14),
+            Constraint::Length(12),
             Constraint::Fill(1),
-            Constraint::Length(14),
-            Constraint::Length(16),
+            Constraint::Length(12),
+            Constraint::Length(10),
         ],
         Tier::Full => vec![
             Constraint::Length(14),
@@ -211,6 +216,7 @@ fn render_detail(frame: &mut Frame, area: Rect, state: &State, e: &Entry, now: i
     let (dot, dot_style) = style::conn_dot(th, &cs);
     let block = Block::bordered()
         .border_style(style::border(th))
+        .padding(Padding::horizontal(1))
         .title(Line::from(vec![
             Span::styled(format!(" {} ", e.name), style::title(th)),
             Span::styled(format!("· {} ", e.origin_label()), style::muted(th)),
@@ -248,16 +254,16 @@ fn render_detail(frame: &mut Frame, area: Rect, state: &State, e: &Entry, now: i
     }
     let or = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_string());
     left.push(field(state, "host", vec![Span::raw(e.host.clone())]));
-    left.push(field(
-        state,
-        "port",
-        vec![Span::raw(
-            e.port
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "from ssh config (22)".into()),
-        )],
-    ));
     if e.origin != ConnOrigin::Local {
+        left.push(field(
+            state,
+            "port",
+            vec![Span::raw(
+                e.port
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "from ssh config (22)".into()),
+            )],
+        ));
         left.push(field(
             state,
             "user",
@@ -339,15 +345,22 @@ fn tunnel_lines<'a>(state: &State, e: &Entry, width: usize) -> Vec<Line<'a>> {
         };
         out.push(Line::styled(hint, style::muted(th)));
     }
-    for t in rows {
-        let (word, st) = style::tunnel(th, t.state.as_ref());
-        let spec = format!(
-            "{} → {}:{}",
-            t.spec.local_port, t.spec.remote_host, t.spec.remote_port
-        );
+    let label = |t: &crate::app::state::TunnelRow| {
         let origin = if t.id.is_none() { " (default)" } else { "" };
+        format!(
+            "{} → {}:{}{origin}",
+            t.spec.local_port, t.spec.remote_host, t.spec.remote_port
+        )
+    };
+    let col = rows
+        .iter()
+        .map(|t| label(t).chars().count())
+        .max()
+        .unwrap_or(0);
+    for t in &rows {
+        let (word, st) = style::tunnel(th, t.state.as_ref());
         out.push(Line::from(vec![
-            Span::raw(fit(&format!("{spec}{origin}"), width)),
+            Span::raw(fit(&format!("{:col$}", label(t)), width)),
             Span::raw("  "),
             Span::styled(word, st),
         ]));

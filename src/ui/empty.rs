@@ -5,7 +5,7 @@ use crate::app::{State, Tab};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 fn what_will_appear(tab: Tab) -> &'static str {
     match tab {
@@ -36,9 +36,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, tab: Tab) {
     let th = &state.theme;
     let block = Block::bordered()
         .border_style(style::border(th))
+        .padding(Padding::horizontal(1))
         .title(Line::styled(format!(" {} ", tab.title()), style::title(th)));
     let lines = vec![
-        Line::raw(""),
         Line::styled(what_will_appear(tab), style::base(th)),
         Line::raw(""),
         Line::styled(

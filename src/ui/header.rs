@@ -34,13 +34,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64, compact: b
             )
         }
         (ConnState::Connected { .. }, None) => Span::styled("no data yet", style::muted(th)),
-        (_, Some(at)) => Span::styled(
-            format!("STALE: data {} old", ago::short(at, now)),
-            style::warn(th).add_modifier(Modifier::BOLD),
-        ),
+        (_, Some(at)) => {
+            let text = if compact {
+                format!("STALE {}", ago::short(at, now))
+            } else {
+                format!("STALE: data {} old", ago::short(at, now))
+            };
+            Span::styled(text, style::warn(th).add_modifier(Modifier::BOLD))
+        }
         (_, None) => Span::styled("no data", style::muted(th)),
     };
+    let ro_badge = Span::styled(
+        "[RO]",
+        style::warn(th).add_modifier(Modifier::BOLD | Modifier::REVERSED),
+    );
+    let read_only = state.read_only_now();
     let mut spans = Vec::new();
+    if compact && read_only {
+        // First, where a narrow screen cannot cut it off.
+        spans.push(ro_badge.clone());
+        spans.push(Span::raw(" "));
+    }
     if !compact {
         spans.push(Span::styled(" sparkdeck ", style::accent(th)));
         spans.push(Span::styled("│ ", style::border(th)));
@@ -49,7 +63,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64, compact: b
         Span::styled(dot, dot_style),
         Span::raw(" "),
         Span::styled(entry.name.clone(), style::title(th)),
-        Span::raw(" "),
+        Span::raw(if compact { " " } else { "  " }),
     ]);
     if !compact {
         spans.push(Span::styled(entry.user_host(), style::base(th)));
@@ -58,15 +72,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64, compact: b
     spans.push(Span::styled(cs.label(), dot_style));
     spans.push(Span::styled(" · ", style::muted(th)));
     spans.push(fresh);
-    if state.read_only_now() {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(
-            "[RO]",
-            style::warn(th).add_modifier(Modifier::BOLD | Modifier::REVERSED),
-        ));
+    if !compact && read_only {
+        spans.push(Span::raw("  "));
+        spans.push(ro_badge);
     }
     if let Some(tag) = &entry.color {
-        spans.push(Span::raw(" "));
+        spans.push(Span::raw("  "));
         spans.push(Span::styled("■ ", style::tag(th, tag)));
         spans.push(Span::styled(tag.clone(), style::muted(th)));
     }

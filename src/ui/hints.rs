@@ -33,78 +33,114 @@ pub fn keys_label(state: &State, action: Action) -> String {
     keys.join(", ")
 }
 
-fn items(state: &State) -> Vec<(String, &'static str)> {
+/// (key, what it does, priority): when the bar is too narrow the highest priority numbers
+/// go first, so "help" and "quit" survive on a 40-column screen.
+type Hint = (String, &'static str, u8);
+
+fn items(state: &State) -> Vec<Hint> {
     let k = |a: Action| key_label(state, a);
-    let fixed = |pairs: &[(&str, &'static str)]| {
+    let fixed = |pairs: &[(&str, &'static str, u8)]| {
         pairs
             .iter()
-            .map(|(k, l)| (k.to_string(), *l))
+            .map(|(k, l, p)| (k.to_string(), *l, *p))
             .collect::<Vec<_>>()
     };
     match &state.overlay {
         Some(Overlay::Form(_)) => fixed(&[
-            ("tab", "next field"),
-            ("shift-tab", "previous"),
-            ("space", "toggle"),
-            ("enter", "save"),
-            ("esc", "cancel"),
+            ("tab", "next field", 1),
+            ("shift-tab", "previous", 3),
+            ("space", "toggle", 2),
+            ("enter", "save", 0),
+            ("esc", "cancel", 0),
         ]),
-        Some(Overlay::TunnelForm(_)) => {
-            fixed(&[("tab", "next field"), ("enter", "add"), ("esc", "cancel")])
-        }
-        Some(Overlay::ConfirmDelete(_)) | Some(Overlay::HostKey(_)) => {
-            fixed(&[("←/→", "choose"), ("enter", "confirm"), ("esc", "cancel")])
-        }
-        Some(Overlay::TunnelPick(_)) => {
-            fixed(&[("↑/↓", "choose"), ("enter", "remove"), ("esc", "cancel")])
-        }
+        Some(Overlay::TunnelForm(_)) => fixed(&[
+            ("tab", "next field", 1),
+            ("enter", "add", 0),
+            ("esc", "cancel", 0),
+        ]),
+        Some(Overlay::ConfirmDelete(_)) | Some(Overlay::HostKey(_)) => fixed(&[
+            ("←/→", "choose", 1),
+            ("enter", "confirm", 0),
+            ("esc", "cancel", 0),
+        ]),
+        Some(Overlay::TunnelPick(_)) => fixed(&[
+            ("↑/↓", "choose", 1),
+            ("enter", "remove", 0),
+            ("esc", "cancel", 0),
+        ]),
         Some(Overlay::Palette(_)) => fixed(&[
-            ("type", "to filter"),
-            ("↑/↓", "choose"),
-            ("enter", "run"),
-            ("esc", "close"),
+            ("type", "to filter", 2),
+            ("↑/↓", "choose", 1),
+            ("enter", "run", 0),
+            ("esc", "close", 0),
         ]),
         Some(Overlay::Help { .. }) => vec![
-            (format!("{}/{}", k(Action::Down), k(Action::Up)), "scroll"),
-            (k(Action::Back), "close"),
+            (
+                format!("{}/{}", k(Action::Down), k(Action::Up)),
+                "scroll",
+                1,
+            ),
+            (k(Action::Back), "close", 0),
         ],
-        None if state.filter_editing => {
-            fixed(&[("type", "to filter"), ("enter", "keep"), ("esc", "clear")])
-        }
+        None if state.filter_editing => fixed(&[
+            ("type", "to filter", 1),
+            ("enter", "keep", 0),
+            ("esc", "clear", 0),
+        ]),
         None if state.tab == Tab::Connections => vec![
-            (k(Action::Connect), "connect"),
-            (k(Action::Disconnect), "disconnect"),
-            (k(Action::Add), "add"),
-            (k(Action::Edit), "edit"),
-            (k(Action::Delete), "delete"),
-            (k(Action::AddTunnel), "tunnel"),
-            (k(Action::RemoveTunnel), "rm tunnel"),
-            (k(Action::Filter), "filter"),
-            (k(Action::Palette), "palette"),
-            (k(Action::Help), "help"),
-            (k(Action::Quit), "quit"),
+            (k(Action::Connect), "connect", 1),
+            (k(Action::Disconnect), "disconnect", 2),
+            (k(Action::Add), "add", 2),
+            (k(Action::Edit), "edit", 3),
+            (k(Action::Delete), "delete", 3),
+            (k(Action::AddTunnel), "tunnel", 4),
+            (k(Action::RemoveTunnel), "rm tunnel", 5),
+            (k(Action::Filter), "filter", 2),
+            (k(Action::Palette), "palette", 5),
+            (k(Action::Help), "help", 0),
+            (k(Action::Quit), "quit", 0),
         ],
         None => vec![
-            (format!("{}-{}", k(Action::Tab1), k(Action::Tab5)), "tabs"),
-            (k(Action::Palette), "palette"),
-            (k(Action::Help), "help"),
-            (k(Action::Quit), "quit"),
+            (
+                format!("{}-{}", k(Action::Tab1), k(Action::Tab5)),
+                "tabs",
+                1,
+            ),
+            (k(Action::Palette), "palette", 2),
+            (k(Action::Help), "help", 0),
+            (k(Action::Quit), "quit", 0),
         ],
     }
 }
 
 pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
     let th = &state.theme;
-    let spans = items(state)
+    let mut hints = items(state);
+    let width = |h: &[Hint]| {
+        h.iter()
+            .map(|(k, l, _)| k.chars().count() + l.chars().count() + 3)
+            .sum::<usize>()
+    };
+    let room = area.width.saturating_sub(1) as usize;
+    while width(&hints) > room + 2 {
+        let Some(worst) = hints.iter().map(|h| h.2).max() else {
+            break;
+        };
+        let Some(i) = hints.iter().rposition(|h| h.2 == worst) else {
+            break;
+        };
+        hints.remove(i);
+    }
+    let spans = hints
         .into_iter()
-        .map(|(key, label)| {
+        .map(|(key, label, _)| {
             vec![
                 Span::styled(key, style::accent(th)),
                 Span::styled(format!(" {label}"), style::muted(th)),
             ]
         })
         .collect();
-    let line = fit_spans(spans, "  ", area.width.saturating_sub(1) as usize);
+    let line = fit_spans(spans, "  ", room);
     let mut spans = vec![Span::raw(" ")];
     spans.extend(line.spans);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -32,5 +32,13 @@ pub fn render(frame: &mut Frame, state: &State, now: i64) {
     }
     hints::render_flash(frame, l.flash, state);
     hints::render_hints(frame, l.hints, state);
-    overlays::render(frame, area, state, now);
+    let above_hints = if area.height > 2 {
+        ratatui::layout::Rect {
+            height: area.height - 1,
+            ..area
+        }
+    } else {
+        area
+    };
+    overlays::render(frame, above_hints, state, now);
 }

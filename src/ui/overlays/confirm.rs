@@ -1,7 +1,7 @@
 //! "Delete connection X?": names the target, starts on Cancel.
 
 use super::super::style;
-use super::{buttons, centered, dialog};
+use super::{buttons, centered, dialog, with_buttons};
 use crate::app::State;
 use crate::app::overlay::ConfirmDelete;
 use ratatui::Frame;
@@ -26,10 +26,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmDelete) {
             "~/.ssh/config and known_hosts are not touched.",
             style::muted(th),
         ),
-        Line::raw(""),
-        buttons(state, &["Cancel", "Delete"], usize::from(c.delete_chosen)),
     ];
-    let rect = centered(area, 60, 9);
+    let rect = centered(area, 62, 8);
     let inner = dialog(frame, rect, state, format!("Delete '{}'", c.name));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    let (body, row) = with_buttons(inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), body);
+    let chosen = usize::from(c.delete_chosen);
+    frame.render_widget(buttons(state, &["Cancel", "Delete"], chosen), row);
 }

@@ -2,6 +2,7 @@
 //! right under it, the store's error on top. The focused field is always scrolled into view.
 
 use super::super::style;
+use super::super::text::wrap;
 use super::{centered, dialog};
 use crate::app::State;
 use crate::app::form::{ConnForm, Field, TunnelField, TunnelForm};
@@ -31,8 +32,10 @@ impl<'a> Rows<'a> {
         }
     }
 
-    fn message(&mut self, line: Line<'a>) {
-        self.lines.push(line);
+    fn message(&mut self, text: &str, st: ratatui::style::Style, width: u16) {
+        for l in wrap(text, width as usize) {
+            self.lines.push(Line::styled(l, st));
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -65,7 +68,7 @@ impl<'a> Rows<'a> {
             let col = (input.visual_cursor().saturating_sub(scroll)).min(value_w) + LABEL_W + 2;
             self.cursor = Some((start, col as u16));
         }
-        self.error(state, error);
+        self.error(state, error, width);
         if focused {
             self.focus_line = start;
             self.focus_end = self.lines.len();
@@ -86,10 +89,17 @@ impl<'a> Rows<'a> {
         }
     }
 
-    fn error(&mut self, state: &State, error: Option<&str>) {
-        if let Some(e) = error {
+    /// The error under its field, indented to the value column when there is room.
+    fn error(&mut self, state: &State, error: Option<&str>, width: u16) {
+        let Some(e) = error else {
+            return;
+        };
+        let indent = if width >= 50 { LABEL_W + 2 } else { 4 };
+        let w = (width as usize).saturating_sub(indent + 2);
+        for (i, l) in wrap(e, w).into_iter().enumerate() {
+            let mark = if i == 0 { "✖ " } else { "  " };
             self.lines.push(Line::styled(
-                format!("{:w$}✖ {e}", "", w = LABEL_W + 2),
+                format!("{:indent$}{mark}{l}", ""),
                 style::crit(&state.theme),
             ));
         }
@@ -128,20 +138,19 @@ fn label_span(state: &State, label: &str, focused: bool) -> Span<'static> {
     Span::styled(format!("{label:<w$}", w = LABEL_W), st)
 }
 
-fn store_lines<'a>(state: &State, store_error: Option<&str>, saving: bool) -> Vec<Line<'a>> {
+fn store_lines(rows: &mut Rows<'_>, state: &State, error: Option<&str>, saving: bool, width: u16) {
     let th = &state.theme;
-    let mut out = Vec::new();
-    if let Some(e) = store_error {
-        out.push(Line::styled(format!("✖ not saved: {e}"), style::crit(th)));
-        out.push(Line::styled(
-            "  what you typed is kept; fix it or press enter to retry",
+    if let Some(e) = error {
+        rows.message(&format!("✖ not saved: {e}"), style::crit(th), width);
+        rows.message(
+            "what you typed is kept; fix it or press enter to retry",
             style::muted(th),
-        ));
+            width,
+        );
     }
     if saving {
-        out.push(Line::styled("saving…", style::muted(th)));
+        rows.message("saving…", style::muted(th), width);
     }
-    out
 }
 
 pub fn render_conn(frame: &mut Frame, area: Rect, state: &State, f: &ConnForm) {
@@ -155,9 +164,13 @@ pub fn render_conn(frame: &mut Frame, area: Rect, state: &State, f: &ConnForm) {
     let rect = centered(area, 72, lines_needed as u16 + 1);
     let inner = dialog(frame, rect, state, title);
     let mut rows = Rows::new();
-    for l in store_lines(state, f.store_error.as_deref(), f.saving) {
-        rows.message(l);
-    }
+    store_lines(
+        &mut rows,
+        state,
+        f.store_error.as_deref(),
+        f.saving,
+        inner.width,
+    );
     for field in Field::ALL {
         let focused = f.focused() == field;
         match f.input(field) {
@@ -178,20 +191,27 @@ pub fn render_conn(frame: &mut Frame, area: Rect, state: &State, f: &ConnForm) {
 
 pub fn render_tunnel(frame: &mut Frame, area: Rect, state: &State, f: &TunnelForm) {
     let th = &state.theme;
-    let rect = centered(area, 64, 9 + f.errors.len() as u16);
+    let store = 2 * u16::from(f.store_error.is_some());
+    let rect = centered(area, 64, 10 + f.errors.len() as u16 + store);
     let inner = dialog(frame, rect, state, format!("Add tunnel to '{}'", f.name));
     let mut rows = Rows::new();
-    for l in store_lines(state, f.store_error.as_deref(), f.saving) {
-        rows.message(l);
-    }
-    rows.message(Line::styled(
-        format!(
-            "127.0.0.1:<local port> here reaches <remote host>:<remote port> as seen from '{}'",
+    store_lines(
+        &mut rows,
+        state,
+        f.store_error.as_deref(),
+        f.saving,
+        inner.width,
+    );
+    rows.message(
+        &format!(
+            "listens on 127.0.0.1:<local port> here and forwards to <remote host>:<remote port> \
+             as seen from '{}'",
             f.name
         ),
         style::muted(th),
-    ));
-    let placeholders = ["11436", "localhost", "8000"];
+        inner.width,
+    );
+    let placeholders = ["e.g. 8081", "localhost", "e.g. 8000"];
     for (field, ph) in TunnelField::ALL.into_iter().zip(placeholders) {
         rows.text(
             state,

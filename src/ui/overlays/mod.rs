@@ -54,6 +54,18 @@ fn dialog(frame: &mut Frame, rect: Rect, state: &State, title: String) -> Rect {
     inner
 }
 
+/// Splits a dialog's inside into a wrapped body and a bottom row that is always visible
+/// (the buttons), however small the screen.
+fn with_buttons(inner: Rect) -> (Rect, Rect) {
+    let [body, _, buttons] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Min(0),
+        ratatui::layout::Constraint::Length(u16::from(inner.height > 2)),
+        ratatui::layout::Constraint::Length(1),
+    ])
+    .areas(inner);
+    (body, buttons)
+}
+
 /// A row of buttons; the chosen one is bracketed and highlighted, so it reads without colour.
 fn buttons<'a>(state: &State, labels: &[&'a str], chosen: usize) -> Line<'a> {
     let th = &state.theme;

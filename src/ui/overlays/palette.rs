@@ -2,6 +2,7 @@
 
 use super::super::hints::key_label;
 use super::super::style;
+use super::super::text::fit;
 use super::dialog;
 use crate::app::State;
 use crate::app::overlay::Palette;
@@ -15,15 +16,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
     let th = &state.theme;
     let matches = palette_matches(state, p.input.value());
     let w = area.width.min(60);
-    let h = (matches.len() as u16 + 4)
-        .min(area.height)
-        .max(3.min(area.height));
-    let rect = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + area.height.min(2) / 2,
-        w,
-        h,
-    );
+    let top = u16::from(area.height > 10);
+    let h = (matches.len() as u16 + 3).min(area.height - top);
+    let rect = Rect::new(area.x + (area.width - w) / 2, area.y + top, w, h);
     let inner = dialog(frame, rect, state, "Command palette".into());
     let mut lines = vec![Line::from(vec![
         Span::styled(": ", style::accent(th)),
@@ -35,9 +30,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
     let shown = inner.height.saturating_sub(1) as usize;
     let first = p.selected.saturating_sub(shown.saturating_sub(1));
     for (i, a) in matches.iter().enumerate().skip(first).take(shown) {
-        let text = format!(" {:<14} {}", a.name(), a.description());
         let key = key_label(state, *a);
-        let pad = (inner.width as usize).saturating_sub(text.chars().count() + key.len() + 1);
+        let room = (inner.width as usize).saturating_sub(key.chars().count() + 2);
+        let text = fit(&format!(" {:<14} {}", a.name(), a.description()), room);
+        let pad =
+            (inner.width as usize).saturating_sub(text.chars().count() + key.chars().count() + 1);
         let line = Line::from(vec![
             Span::raw(text),
             Span::raw(" ".repeat(pad)),
