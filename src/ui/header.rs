@@ -14,7 +14,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64, compact: b
     let th = &state.theme;
     let Some(entry) = state.active_entry() else {
         let key = super::hints::key_label(state, crate::app::action::Action::Connect);
-        let text = format!(" sparkdeck │ no active connection: select one and press {key}");
+        let text = if compact {
+            format!("no active connection ({key} connects)")
+        } else {
+            format!(" sparkdeck │ no active connection: select one and press {key}")
+        };
         let p = Paragraph::new(Line::styled(
             fit(&text, area.width as usize),
             style::title(th),
