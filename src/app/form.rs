@@ -415,3 +415,90 @@ impl TunnelForm {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(name: &str, host: &str, port: &str, key: &str) -> ConnForm {
+        let mut f = ConnForm::new();
+        f.name = input(name);
+        f.host = input(host);
+        f.port = input(port);
+        f.key_path = input(key);
+        f
+    }
+
+    #[test]
+    fn real_key_check_reads_the_filesystem() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("id_test");
+        std::fs::write(&key, "not really a key").unwrap();
+        assert_eq!(key_file_readable(&key), Ok(()));
+        let missing = dir.path().join("nope");
+        let err = key_file_readable(&missing).unwrap_err();
+        assert!(err.contains(&missing.display().to_string()), "{err}");
+        let err = key_file_readable(dir.path()).unwrap_err();
+        assert!(err.ends_with("is not a file"), "{err}");
+    }
+
+    #[test]
+    fn validate_uses_the_injected_check_only_when_a_key_is_given() {
+        let refuse = |p: &Path| Err(format!("refused {}", p.display()));
+        let f = filled("a", "h", "22", "");
+        assert!(f.validate(&[], &refuse).is_ok(), "no key path, no check");
+        let f = filled("a", "h", "22", " /k ");
+        let errs = f.validate(&[], &refuse).unwrap_err();
+        assert_eq!(errs, [(Field::KeyPath, "refused /k".to_string())]);
+    }
+
+    #[test]
+    fn ports_outside_1_to_65535_are_refused() {
+        let ok = |_: &Path| Ok(());
+        for bad in ["0", "65536", "-1", "", "ssh"] {
+            let errs = filled("a", "h", bad, "").validate(&[], &ok).unwrap_err();
+            assert_eq!(errs[0].0, Field::Port, "port {bad:?}");
+        }
+        let spec = filled("a", "h", "65535", "").validate(&[], &ok).unwrap();
+        assert_eq!(spec.port, 65535);
+    }
+
+    #[test]
+    fn local_and_taken_names_are_refused_except_the_edited_one() {
+        let ok = |_: &Path| Ok(());
+        let errs = filled("local", "h", "22", "")
+            .validate(&[], &ok)
+            .unwrap_err();
+        assert_eq!(errs[0].0, Field::Name);
+        let errs = filled("x", "h", "22", "")
+            .validate(&["x"], &ok)
+            .unwrap_err();
+        assert_eq!(errs[0].0, Field::Name);
+        let mut f = filled("x", "h", "22", "");
+        f.original_name = Some("x".into());
+        assert!(f.validate(&["x"], &ok).is_ok());
+    }
+
+    #[test]
+    fn tag_colours_accept_names_and_hex_only() {
+        assert_eq!(tag_colour("Green"), Some(Color::Green));
+        assert_eq!(tag_colour("#22c55e"), Some(Color::Rgb(0x22, 0xc5, 0x5e)));
+        assert_eq!(tag_colour("#22c55"), None);
+        assert_eq!(tag_colour("#zzzzzz"), None);
+        assert_eq!(tag_colour("chartreuse"), None);
+    }
+
+    #[test]
+    fn tunnel_form_defaults_to_localhost_and_checks_ports() {
+        let mut f = TunnelForm::new(1, "x");
+        f.local_port = input("11436");
+        f.remote_port = input("11434");
+        let spec = f.validate(&[11435]).unwrap();
+        assert_eq!(spec.remote_host, "localhost");
+        f.local_port = input("11435");
+        let errs = f.validate(&[11435]).unwrap_err();
+        assert_eq!(errs[0].0, TunnelField::LocalPort);
+        f.remote_port = input("0");
+        assert_eq!(f.validate(&[]).unwrap_err()[0].0, TunnelField::RemotePort);
+    }
+}
