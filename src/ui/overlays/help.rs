@@ -6,7 +6,7 @@ use super::{centered, dialog};
 use crate::app::State;
 use crate::app::action::{Action, Scope};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -50,11 +50,38 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
     out
 }
 
+/// Where the help splits into a second column on wide screens: after the "Lists" group.
+fn split_point(lines: &[Line]) -> Option<usize> {
+    lines.iter().position(|l| {
+        l.spans
+            .first()
+            .is_some_and(|s| s.content == scope_title(Scope::Connections))
+    })
+}
+
 pub fn render(frame: &mut Frame, area: Rect, state: &State, scroll: u16) {
     let content = lines(state);
-    let rect = centered(area, 64, content.len() as u16 + 2);
+    let total = content.len() as u16;
+    const COL_W: u16 = 57;
+    let two_cols = total + 2 > area.height && area.width >= 2 * COL_W + 3;
+    if let (true, Some(split)) = (two_cols, split_point(&content)) {
+        let mut left = content;
+        let right = left.split_off(split);
+        let rows = left.len().max(right.len()) as u16;
+        let rect = centered(area, 2 * COL_W + 3, rows + 2);
+        let inner = dialog(frame, rect, state, "Help: keys (esc closes)".into());
+        let [l, r] = Layout::horizontal([Constraint::Length(COL_W), Constraint::Fill(1)])
+            .spacing(1)
+            .areas(inner);
+        let max_scroll = rows.saturating_sub(inner.height);
+        let s = scroll.min(max_scroll);
+        frame.render_widget(Paragraph::new(left).scroll((s, 0)), l);
+        frame.render_widget(Paragraph::new(right).scroll((s, 0)), r);
+        return;
+    }
+    let rect = centered(area, COL_W + 2, total + 2);
     let inner = dialog(frame, rect, state, "Help: keys (esc closes)".into());
-    let max_scroll = (content.len() as u16).saturating_sub(inner.height);
+    let max_scroll = total.saturating_sub(inner.height);
     let p = Paragraph::new(content).scroll((scroll.min(max_scroll), 0));
     frame.render_widget(p, inner);
 }
