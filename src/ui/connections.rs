@@ -96,7 +96,7 @@ fn render_list(frame: &mut Frame, area: Rect, state: &State, visible: &[Entry], 
         let text = if !state.loaded {
             "loading saved connections and ~/.ssh/config…".to_string()
         } else {
-            let esc = "esc";
+            let esc = super::hints::key_label(state, Action::Back);
             format!(
                 "no connection matches \"{}\" ({esc} clears the filter)",
                 state.filter_text()

@@ -40,5 +40,5 @@ pub fn render(frame: &mut Frame, state: &State, now: i64) {
     } else {
         area
     };
-    overlays::render(frame, above_hints, state, now);
+    overlays::render(frame, above_hints, state);
 }

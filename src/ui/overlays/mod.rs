@@ -15,8 +15,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear};
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
-    let _ = now;
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     match &state.overlay {
         None => {}
         Some(Overlay::Help { scroll }) => help::render(frame, area, state, *scroll),
