@@ -275,3 +275,10 @@ fn tiny_terminals_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn tunnel_picker() {
+    snap_all("tunnel_pick", || {
+        with(full_state(), vec![key('T'), key('j')])
+    });
+}

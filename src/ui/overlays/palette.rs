@@ -32,7 +32,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
     for (i, a) in matches.iter().enumerate().skip(first).take(shown) {
         let key = key_label(state, *a);
         let room = (inner.width as usize).saturating_sub(key.chars().count() + 2);
-        let text = fit(&format!(" {:<14} {}", a.name(), a.description()), room);
+        let mark = if i == p.selected { "▶" } else { " " };
+        let text = fit(&format!("{mark}{:<14} {}", a.name(), a.description()), room);
         let pad =
             (inner.width as usize).saturating_sub(text.chars().count() + key.chars().count() + 1);
         let line = Line::from(vec![

@@ -16,7 +16,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, p: &TunnelPick) {
         style::muted(th),
     )];
     for (i, (_, label)) in p.tunnels.iter().enumerate() {
-        let line = Line::raw(format!(" {label}"));
+        let mark = if i == p.selected { "▶" } else { " " };
+        let line = Line::raw(format!("{mark} {label}"));
         lines.push(if i == p.selected {
             line.style(style::selected(th))
         } else {
