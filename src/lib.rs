@@ -4,10 +4,13 @@
 //! run) / `store` (SQLite) ← `app` (state, pure update, effects) ← `ui` (rendering only).
 
 pub mod app;
+pub mod cli;
 pub mod config;
+pub mod connect;
 pub mod host;
 pub mod logging;
 pub mod model;
 pub mod snapshot;
 pub mod sources;
 pub mod store;
+pub mod ui;

@@ -1,3 +1,20 @@
 //! Application state, the pure `update`, and the effects it asks the runtime to perform.
 
 pub mod action;
+pub mod ago;
+pub mod effect;
+pub mod entries;
+pub mod filter;
+pub mod form;
+pub mod layout;
+pub mod msg;
+pub mod overlay;
+pub mod run;
+pub mod state;
+pub mod update;
+pub mod workers;
+
+pub use effect::Effect;
+pub use msg::{FlashLevel, Msg};
+pub use state::{State, Tab};
+pub use update::update;

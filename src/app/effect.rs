@@ -1,0 +1,48 @@
+//! What `update` asks the runtime to do. The runtime performs them and reports back with
+//! `Msg`s; `update` itself never touches the terminal, the network, the store or the clock.
+
+use crate::model::{ConnId, ConnectionSpec, HostKeyDecision, TunnelSpec};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Quit,
+    /// Insert (`id: None`) or update a saved connection; answer with `Msg::StoreSaved`.
+    SaveConnection {
+        id: Option<ConnId>,
+        spec: ConnectionSpec,
+    },
+    /// Answer with `Msg::StoreDeleted`.
+    DeleteConnection {
+        id: ConnId,
+        name: String,
+    },
+    Connect {
+        name: String,
+    },
+    Disconnect {
+        name: String,
+    },
+    /// Make `name` the connection the other tabs show, and remember it across restarts.
+    SetActive {
+        name: String,
+    },
+    /// Save a tunnel for a saved connection (and open it if that connection is up);
+    /// answer with `Msg::TunnelSaved`.
+    AddTunnel {
+        connection: ConnId,
+        name: String,
+        spec: TunnelSpec,
+    },
+    /// Close and forget a saved tunnel; answer with `Msg::TunnelRemoved`.
+    RemoveTunnel {
+        id: i64,
+    },
+    AnswerHostKey {
+        id: u64,
+        decision: HostKeyDecision,
+    },
+    /// Turn mouse capture on or off in the terminal.
+    SetMouse(bool),
+    /// Reload connections and refresh the active host's data now.
+    Refresh,
+}

@@ -1,0 +1,96 @@
+//! Everything that can change the UI state arrives as a `Msg`: terminal input, the clock,
+//! and results from the workers (SSH, store). The runtime builds them; `update` consumes them.
+
+use crate::model::{
+    ConnId, ConnState, HostInfo, SavedConnection, SavedTunnel, SshConfigEntry, TunnelSpec,
+    TunnelState,
+};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+/// How loud a flash message is; the prefix ("info:", "warn:", "error:") is always written,
+/// so the level never depends on colour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlashLevel {
+    Info,
+    Warn,
+    Error,
+}
+
+impl FlashLevel {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            FlashLevel::Info => "info",
+            FlashLevel::Warn => "warn",
+            FlashLevel::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    /// The terminal size; send once at start and on every resize (mouse hit-testing and
+    /// paging use it).
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The wall clock, Unix seconds. Ages, expiring flashes and retry countdowns use it.
+    Tick {
+        now: i64,
+    },
+    Paste(String),
+    /// The full list of connections, from the store and `~/.ssh/config`.
+    ConnectionsLoaded {
+        saved: Vec<SavedConnection>,
+        ssh_config: Vec<SshConfigEntry>,
+        tunnels: Vec<SavedTunnel>,
+        active: Option<String>,
+    },
+    /// A connection changed state. Messages with a generation older than the newest one
+    /// seen for that name are from a previous connect attempt and are dropped.
+    ConnState {
+        name: String,
+        generation: u64,
+        state: ConnState,
+    },
+    TunnelState {
+        name: String,
+        spec: TunnelSpec,
+        state: TunnelState,
+    },
+    /// The SSH worker met an unknown host key and waits for `Effect::AnswerHostKey { id }`.
+    HostKeyQuestion {
+        id: u64,
+        name: String,
+        host: String,
+        key_type: String,
+        fingerprint: String,
+        other_known_keys: usize,
+    },
+    HostInfo {
+        name: String,
+        info: HostInfo,
+        at: i64,
+    },
+    StoreSaved {
+        result: Result<SavedConnection, String>,
+    },
+    StoreDeleted {
+        id: ConnId,
+        name: String,
+        result: Result<(), String>,
+    },
+    TunnelSaved {
+        result: Result<SavedTunnel, String>,
+    },
+    TunnelRemoved {
+        id: i64,
+        result: Result<(), String>,
+    },
+    Flash {
+        level: FlashLevel,
+        text: String,
+    },
+}

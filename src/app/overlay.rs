@@ -1,0 +1,87 @@
+//! Dialogs drawn above the tabs. At most one is open; it takes every key.
+
+use super::action::Action;
+use super::form::{ConnForm, TunnelForm};
+use crate::model::{ConnId, HostKeyDecision};
+use tui_input::Input;
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help { scroll: u16 },
+    Palette(Palette),
+    ConfirmDelete(ConfirmDelete),
+    Form(Box<ConnForm>),
+    TunnelForm(Box<TunnelForm>),
+    TunnelPick(TunnelPick),
+    HostKey(HostKeyPrompt),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Palette {
+    pub input: Input,
+    /// Index into the filtered list.
+    pub selected: usize,
+}
+
+/// "Delete connection X?" — the choice starts on Cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmDelete {
+    pub id: ConnId,
+    pub name: String,
+    /// `user@host:port`, so the user sees which box they are about to forget.
+    pub address: String,
+    pub tunnels: usize,
+    pub delete_chosen: bool,
+}
+
+/// Pick one saved tunnel of a connection to remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TunnelPick {
+    pub name: String,
+    /// (tunnel id, "11435 → localhost:11434")
+    pub tunnels: Vec<(i64, String)>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostKeyPrompt {
+    pub id: u64,
+    pub name: String,
+    pub host: String,
+    pub key_type: String,
+    pub fingerprint: String,
+    pub other_known_keys: usize,
+    /// Index into `HostKeyPrompt::CHOICES`; starts on Cancel.
+    pub choice: usize,
+}
+
+impl HostKeyPrompt {
+    pub const CHOICES: [(HostKeyDecision, &'static str); 3] = [
+        (HostKeyDecision::TrustOnce, "Trust once"),
+        (HostKeyDecision::TrustAlways, "Trust always"),
+        (HostKeyDecision::Cancel, "Cancel"),
+    ];
+    pub const CANCEL: usize = 2;
+
+    pub fn decision(&self) -> HostKeyDecision {
+        Self::CHOICES[self.choice.min(2)].0
+    }
+}
+
+/// Actions that make sense to run from the palette (movement keys do not).
+pub fn palette_candidates() -> impl Iterator<Item = Action> {
+    Action::ALL.iter().copied().filter(|a| {
+        !matches!(
+            a,
+            Action::Palette
+                | Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+                | Action::Select
+                | Action::Back
+        )
+    })
+}

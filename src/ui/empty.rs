@@ -1,0 +1,51 @@
+//! Tabs whose data arrives with later issues: say plainly what will be there.
+
+use super::style;
+use crate::app::{State, Tab};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
+
+fn what_will_appear(tab: Tab) -> &'static str {
+    match tab {
+        Tab::Gpu => {
+            "GPU: per-GPU gauges (utilisation, memory, temperature, power, clocks), 2-minute \
+             sparklines, the GPU process table and history charts will appear here once the \
+             GPU collector lands (issue #3)."
+        }
+        Tab::Jobs => {
+            "Jobs: the worker's job queue with status filters, a detail pane, safe requeue \
+             and the worker log tail will appear here once the Jobs tab lands (issue #4)."
+        }
+        Tab::Services => {
+            "Services: expected services and ports next to what really listens (ss, docker, \
+             systemd), health probes, conflicts, and restart / logs actions will appear here \
+             once the Services tab lands (issue #5)."
+        }
+        Tab::Models => {
+            "Models: model stores (configured folders, Hugging Face cache, Ollama), sizes, \
+             duplicates, free disk and the configured default models will appear here once \
+             the Models tab lands (issue #6)."
+        }
+        Tab::Connections => "",
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, tab: Tab) {
+    let th = &state.theme;
+    let block = Block::bordered()
+        .border_style(style::border(th))
+        .padding(Padding::horizontal(1))
+        .title(Line::styled(format!(" {} ", tab.title()), style::title(th)));
+    let lines = vec![
+        Line::styled(what_will_appear(tab), style::base(th)),
+        Line::raw(""),
+        Line::styled(
+            "Nothing is collected for this tab yet, so nothing is shown.",
+            style::muted(th),
+        ),
+    ];
+    let p = Paragraph::new(lines).block(block).wrap(Wrap { trim: true });
+    frame.render_widget(p, area);
+}

@@ -1,0 +1,157 @@
+//! The hint bar (keys of the current context, read from the live keymap, so remapped keys
+//! show) and the flash line.
+
+use super::style;
+use super::text::{fit, fit_spans};
+use crate::app::State;
+use crate::app::action::Action;
+use crate::app::overlay::Overlay;
+use crate::app::state::Tab;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// The first key bound to `action`, as the user would type it; `-` when unbound.
+pub fn key_label(state: &State, action: Action) -> String {
+    state
+        .keymap
+        .keys_for(action)
+        .first()
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+/// All keys bound to `action`, for the help overlay.
+pub fn keys_label(state: &State, action: Action) -> String {
+    let keys: Vec<String> = state
+        .keymap
+        .keys_for(action)
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    keys.join(", ")
+}
+
+/// (key, what it does, priority): when the bar is too narrow the highest priority numbers
+/// go first, so "help" and "quit" survive on a 40-column screen.
+type Hint = (String, &'static str, u8);
+
+fn items(state: &State) -> Vec<Hint> {
+    let k = |a: Action| key_label(state, a);
+    let fixed = |pairs: &[(&str, &'static str, u8)]| {
+        pairs
+            .iter()
+            .map(|(k, l, p)| (k.to_string(), *l, *p))
+            .collect::<Vec<_>>()
+    };
+    match &state.overlay {
+        Some(Overlay::Form(_)) => fixed(&[
+            ("tab", "next field", 1),
+            ("shift-tab", "previous", 3),
+            ("space", "toggle", 2),
+            ("enter", "save", 0),
+            ("esc", "cancel", 0),
+        ]),
+        Some(Overlay::TunnelForm(_)) => fixed(&[
+            ("tab", "next field", 1),
+            ("enter", "add", 0),
+            ("esc", "cancel", 0),
+        ]),
+        Some(Overlay::ConfirmDelete(_)) | Some(Overlay::HostKey(_)) => fixed(&[
+            ("←/→", "choose", 1),
+            ("enter", "confirm", 0),
+            ("esc", "cancel", 0),
+        ]),
+        Some(Overlay::TunnelPick(_)) => fixed(&[
+            ("↑/↓", "choose", 1),
+            ("enter", "remove", 0),
+            ("esc", "cancel", 0),
+        ]),
+        Some(Overlay::Palette(_)) => fixed(&[
+            ("type", "to filter", 2),
+            ("↑/↓", "choose", 1),
+            ("enter", "run", 0),
+            ("esc", "close", 0),
+        ]),
+        Some(Overlay::Help { .. }) => vec![
+            (
+                format!("{}/{}", k(Action::Down), k(Action::Up)),
+                "scroll",
+                1,
+            ),
+            (k(Action::Back), "close", 0),
+        ],
+        None if state.filter_editing => fixed(&[
+            ("type", "to filter", 1),
+            ("enter", "keep", 0),
+            ("esc", "clear", 0),
+        ]),
+        None if state.tab == Tab::Connections => vec![
+            (k(Action::Connect), "connect", 1),
+            (k(Action::Disconnect), "disconnect", 2),
+            (k(Action::Add), "add", 2),
+            (k(Action::Edit), "edit", 3),
+            (k(Action::Delete), "delete", 3),
+            (k(Action::AddTunnel), "tunnel", 4),
+            (k(Action::RemoveTunnel), "rm tunnel", 5),
+            (k(Action::Filter), "filter", 2),
+            (k(Action::Palette), "palette", 5),
+            (k(Action::Help), "help", 0),
+            (k(Action::Quit), "quit", 0),
+        ],
+        None => vec![
+            (
+                format!("{}-{}", k(Action::Tab1), k(Action::Tab5)),
+                "tabs",
+                1,
+            ),
+            (k(Action::Palette), "palette", 2),
+            (k(Action::Help), "help", 0),
+            (k(Action::Quit), "quit", 0),
+        ],
+    }
+}
+
+pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
+    let th = &state.theme;
+    let mut hints = items(state);
+    let width = |h: &[Hint]| {
+        h.iter()
+            .map(|(k, l, _)| k.chars().count() + l.chars().count() + 3)
+            .sum::<usize>()
+    };
+    let room = area.width.saturating_sub(1) as usize;
+    while width(&hints) > room + 2 {
+        let Some(worst) = hints.iter().map(|h| h.2).max() else {
+            break;
+        };
+        let Some(i) = hints.iter().rposition(|h| h.2 == worst) else {
+            break;
+        };
+        hints.remove(i);
+    }
+    let spans = hints
+        .into_iter()
+        .map(|(key, label, _)| {
+            vec![
+                Span::styled(key, style::accent(th)),
+                Span::styled(format!(" {label}"), style::muted(th)),
+            ]
+        })
+        .collect();
+    let line = fit_spans(spans, "  ", room);
+    let mut spans = vec![Span::raw(" ")];
+    spans.extend(line.spans);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn render_flash(frame: &mut Frame, area: Rect, state: &State) {
+    let Some(f) = &state.flash else {
+        return;
+    };
+    let th = &state.theme;
+    let text = format!(" {}: {}", f.level.prefix(), f.text);
+    let line = Line::styled(fit(&text, area.width as usize), style::flash(th, f.level));
+    frame.render_widget(Paragraph::new(line), area);
+}
