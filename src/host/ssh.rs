@@ -377,16 +377,7 @@ impl SshHost {
         if self.is_closed() {
             return Err(self.disconnected_error());
         }
-        let ch = self.handle.channel_open_session().await.map_err(|e| {
-            if self.is_closed() {
-                self.disconnected_error()
-            } else {
-                HostError::Channel {
-                    host: self.label.clone(),
-                    reason: format!("cannot open a session channel: {e}"),
-                }
-            }
-        })?;
+        let ch = self.open_session().await?;
         ch.exec(true, join_argv(argv))
             .await
             .map_err(|e| HostError::Channel {
@@ -394,5 +385,38 @@ impl SshHost {
                 reason: format!("cannot start `{}`: {e}", argv.join(" ")),
             })?;
         Ok(ch)
+    }
+}
+
+/// Retries for a refused session channel. sshd frees a closed session's slot only after it
+/// has processed the packets already queued, so an open right behind a close can still
+/// count against MaxSessions for a moment.
+const OPEN_RETRIES: u32 = 8;
+
+impl SshHost {
+    async fn open_session(&self) -> Result<russh::Channel<client::Msg>, HostError> {
+        let mut delay = Duration::from_millis(10);
+        let mut attempt = 0;
+        loop {
+            match self.handle.channel_open_session().await {
+                Ok(ch) => return Ok(ch),
+                Err(_) if self.is_closed() => return Err(self.disconnected_error()),
+                Err(russh::Error::ChannelOpenFailure(russh::ChannelOpenFailure::ConnectFailed))
+                    if attempt < OPEN_RETRIES =>
+                {
+                    attempt += 1;
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_millis(200));
+                }
+                Err(e) => {
+                    return Err(HostError::Channel {
+                        host: self.label.clone(),
+                        reason: format!(
+                            "cannot open a session channel: {e}; the server may allow fewer sessions (MaxSessions) than max_channels"
+                        ),
+                    });
+                }
+            }
+        }
     }
 }
