@@ -111,7 +111,7 @@ impl Sshd {
         let user = if is_root() {
             prepare_root_login()
         } else {
-            String::from_utf8_lossy(&run(&mut Command::new("id").arg("-un")).stdout)
+            String::from_utf8_lossy(&run(Command::new("id").arg("-un")).stdout)
                 .trim()
                 .to_string()
         };
