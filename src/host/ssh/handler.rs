@@ -118,6 +118,19 @@ impl ClientHandler {
     }
 }
 
+/// russh numbers known_hosts entries without counting `#` comment lines; the user needs
+/// the line as an editor shows it.
+fn file_line(path: &std::path::Path, entry: usize) -> usize {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return entry;
+    };
+    text.split_inclusive('\n')
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#'))
+        .nth(entry.saturating_sub(1))
+        .map_or(entry, |(i, _)| i + 1)
+}
+
 impl client::Handler for ClientHandler {
     type Error = russh::Error;
 
@@ -139,7 +152,7 @@ impl client::Handler for ClientHandler {
                 self.shared.refuse(HostError::HostKeyChanged {
                     host: self.host_entry(),
                     file: self.known_hosts.clone(),
-                    line,
+                    line: file_line(&self.known_hosts, line),
                 })
             }
             Err(e) => self.shared.refuse(HostError::Io {
@@ -191,5 +204,22 @@ impl client::Handler for ClientHandler {
         // The reason is delivered through `closed()`; re-raising it would only surface as a
         // join error nobody reads.
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_line;
+
+    #[test]
+    fn entry_numbers_become_file_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("known_hosts");
+        std::fs::write(&path, "# a\nhost1 k\n# b\n# c\nhost2 k\n\nhost3 k\n").unwrap();
+        assert_eq!(file_line(&path, 1), 2);
+        assert_eq!(file_line(&path, 2), 5);
+        assert_eq!(file_line(&path, 4), 7);
+        assert_eq!(file_line(&path, 9), 9);
+        assert_eq!(file_line(&dir.path().join("missing"), 3), 3);
     }
 }
