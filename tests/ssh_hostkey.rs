@@ -75,12 +75,15 @@ async fn accept_new_learns_the_key() {
         .unwrap();
 }
 
+/// What the UI saw: host, fingerprint, other keys on record, warning.
+type Seen = (String, String, usize, String);
+
 /// Answers the first host-key question with `decision` and hands the question back.
 fn answer_with(
     decision: HostKeyDecision,
 ) -> (
     mpsc::Sender<HostKeyQuestion>,
-    tokio::task::JoinHandle<Option<(String, String, usize, String)>>,
+    tokio::task::JoinHandle<Option<Seen>>,
 ) {
     let (tx, mut rx) = mpsc::channel::<HostKeyQuestion>(1);
     let task = tokio::spawn(async move {
