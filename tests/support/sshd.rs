@@ -275,14 +275,37 @@ impl Sshd {
             .status();
     }
 
+    /// Stops (SIGSTOP) every session process, rescanning until no new one appears: a
+    /// session may fork its unprivileged child while we look.
+    fn stop_session_tree(&self) -> Vec<u32> {
+        let mut stopped: Vec<u32> = Vec::new();
+        loop {
+            let fresh: Vec<u32> = self
+                .session_pids()
+                .into_iter()
+                .filter(|p| !stopped.contains(p))
+                .collect();
+            if fresh.is_empty() {
+                return stopped;
+            }
+            Self::signal(&fresh, "STOP");
+            stopped.extend(fresh);
+        }
+    }
+
     /// Freezes every open session so the client only notices through its keepalives.
     pub fn freeze_sessions(&self) {
-        Self::signal(&self.session_pids(), "STOP");
+        self.stop_session_tree();
     }
 
     /// Stops the daemon and kills its sessions, like a host going down.
     pub fn stop(&mut self) {
-        Self::signal(&self.session_pids(), "KILL");
+        if let Some(pid) = self.pid() {
+            // No new sessions while the tree is collected.
+            Self::signal(&[pid], "STOP");
+        }
+        let sessions = self.stop_session_tree();
+        Self::signal(&sessions, "KILL");
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
