@@ -75,3 +75,20 @@ async fn deliberate_disconnect_is_reported_as_such() {
     assert_eq!(reason, "disconnected by the user");
     assert!(host.is_closed());
 }
+
+#[tokio::test]
+async fn command_cut_off_by_a_lost_session_is_an_error() {
+    let mut sshd = Sshd::start();
+    let host = SshHost::connect(&sshd.target(), short_keepalive(&sshd))
+        .await
+        .unwrap();
+    let running = host.exec(&["sleep", "30"]);
+    let (result, ()) = tokio::join!(running, async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        sshd.stop();
+    });
+    match result {
+        Err(HostError::Disconnected { .. }) => {}
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+}

@@ -308,7 +308,16 @@ impl Host for SshHost {
         let ch = self.open_exec(argv).await?;
         let out = channel::collect(ch).await;
         drop(permit);
-        Ok(out)
+        out.ok_or_else(|| {
+            if self.is_closed() {
+                self.disconnected_error()
+            } else {
+                HostError::Channel {
+                    host: self.label.clone(),
+                    reason: format!("`{}` ended without an exit status", argv.join(" ")),
+                }
+            }
+        })
     }
 
     async fn stream_lines(&self, argv: &[&str]) -> Result<LineStream, HostError> {

@@ -16,19 +16,20 @@ const STREAM_BUFFER: usize = 256;
 /// How long a stopped command gets to acknowledge the close before the slot is reused.
 const STOP_GRACE: Duration = Duration::from_secs(2);
 
-/// Reads a channel until the server closes it.
-pub(super) async fn collect(mut ch: Channel<Msg>) -> ExecOutput {
+/// Reads a channel until the server closes it. `None` when the channel vanished without a
+/// close, i.e. the session died under the command and its output is incomplete.
+pub(super) async fn collect(mut ch: Channel<Msg>) -> Option<ExecOutput> {
     let mut out = ExecOutput::default();
     while let Some(msg) = ch.wait().await {
         match msg {
             ChannelMsg::Data { data } => out.stdout.extend_from_slice(&data),
             ChannelMsg::ExtendedData { data, ext: 1 } => out.stderr.extend_from_slice(&data),
             ChannelMsg::ExitStatus { exit_status } => out.status = i32::try_from(exit_status).ok(),
-            ChannelMsg::Close => break,
+            ChannelMsg::Close => return Some(out),
             _ => {}
         }
     }
-    out
+    None
 }
 
 /// Streams a running command's lines; stopping it sends TERM, EOF and close.
