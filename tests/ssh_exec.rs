@@ -184,3 +184,14 @@ async fn read_file_returns_bytes_and_names_missing_files() {
         other => panic!("expected Io NotFound, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn fake_tools_come_first_on_the_remote_path() {
+    let sshd = Sshd::start();
+    sshd.install_remote_tool("nvidia-smi", "#!/bin/sh\necho 'fake nvidia-smi' \"$@\"\n");
+    let host = connect(&sshd).await;
+    let out = host.exec(&["nvidia-smi", "-L"]).await.unwrap();
+    assert_eq!(out.stdout_str(), "fake nvidia-smi -L\n", "{out:?}");
+    // Real tools stay reachable behind the fakes.
+    assert!(host.exec(&["ls", "/"]).await.unwrap().success());
+}

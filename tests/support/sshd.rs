@@ -125,6 +125,11 @@ impl Sshd {
         fs::create_dir(&shared).unwrap();
         fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
 
+        // Fake tools put here (see `install_remote_tool`) come first on the remote PATH.
+        let bin = dir.path().join("bin");
+        fs::create_dir(&bin).unwrap();
+        fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+
         let port = free_port();
         let d = dir.path().display();
         let config = dir.path().join("sshd_config");
@@ -134,7 +139,8 @@ impl Sshd {
                 "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_ed25519\nPidFile {d}/sshd.pid\n\
                  AuthorizedKeysFile {d}/authorized_keys\nUsePAM no\nStrictModes no\nPubkeyAuthentication yes\n\
                  PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n\
-                 AllowTcpForwarding yes\nMaxSessions 10\nLogLevel VERBOSE\n"
+                 AllowTcpForwarding yes\nMaxSessions 10\nLogLevel VERBOSE\n\
+                 SetEnv PATH={d}/bin:/usr/local/bin:/usr/bin:/bin\n"
             ),
         )
         .unwrap();
@@ -198,6 +204,15 @@ impl Sshd {
 
     pub fn log(&self) -> String {
         fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Installs an executable script that remote commands find first on their PATH, e.g. a
+    /// fake `nvidia-smi` printing a recorded capture.
+    pub fn install_remote_tool(&self, name: &str, script: &str) -> PathBuf {
+        let path = self.path("bin").join(name);
+        fs::write(&path, script).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        path
     }
 
     /// Adds a public key to authorized_keys.
