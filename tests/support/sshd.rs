@@ -55,19 +55,36 @@ fn free_port() -> u16 {
 }
 
 fn prepare_root_login() -> String {
-    fs::create_dir_all("/run/sshd").expect("create /run/sshd (sshd's privilege separation dir)");
-    let known = Command::new("id")
-        .arg(TEST_USER)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !known {
-        // Another test binary may create the user at the same moment; only the result counts.
-        let _ = Command::new("useradd")
-            .args(["-m", "-s", "/bin/bash", TEST_USER])
-            .output();
-    }
-    // A locked account ('!' in shadow) is refused when UsePAM is off.
-    run(Command::new("usermod").args(["-p", "*", TEST_USER]));
+    // Tests start servers in parallel; useradd/usermod lock /etc/passwd and fail when they
+    // race, so the account is prepared once per test process.
+    static READY: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    READY.get_or_init(|| {
+        fs::create_dir_all("/run/sshd")
+            .expect("create /run/sshd (sshd's privilege separation dir)");
+        let known = Command::new("id")
+            .arg(TEST_USER)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !known {
+            // Another test binary may create the user at the same moment; only the result counts.
+            let _ = Command::new("useradd")
+                .args(["-m", "-s", "/bin/bash", TEST_USER])
+                .output();
+        }
+        // A locked account ('!' in shadow) is refused when UsePAM is off. Retried because
+        // another test process may hold the passwd lock for a moment.
+        for attempt in 0.. {
+            let ok = Command::new("usermod")
+                .args(["-p", "*", TEST_USER])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if ok {
+                break;
+            }
+            assert!(attempt < 20, "usermod -p '*' {TEST_USER} keeps failing");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
     TEST_USER.to_string()
 }
 
