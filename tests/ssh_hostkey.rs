@@ -110,7 +110,7 @@ async fn ask_trust_once_accepts_without_writing() {
         .await
         .unwrap();
     let (host, fp, others, warning) = task.await.unwrap().expect("a question was asked");
-    assert_eq!(host, format!("[127.0.0.1]:{}", sshd.port));
+    assert_eq!(host, "127.0.0.1");
     assert_eq!(fp, fingerprint(&sshd.path("host_ed25519.pub")));
     assert_eq!(others, 0);
     assert_eq!(warning, "");

@@ -99,7 +99,7 @@ impl ClientHandler {
                 .unwrap_or(0);
         let (reply, answer) = oneshot::channel();
         let question = HostKeyQuestion {
-            host: self.host_entry(),
+            host: self.host.clone(),
             port: self.port,
             key_type: key.algorithm().as_str().to_string(),
             fingerprint: key.fingerprint(HashAlg::Sha256).to_string(),

@@ -33,6 +33,7 @@ pub enum HostKeyPolicy {
 /// "The host key of X is not known: trust it?", sent to the UI under `HostKeyPolicy::Ask`.
 #[derive(Debug)]
 pub struct HostKeyQuestion {
+    /// The host name or address as connected to (without the port).
     pub host: String,
     pub port: u16,
     /// e.g. `ssh-ed25519`.
@@ -54,10 +55,11 @@ impl HostKeyQuestion {
             String::new()
         } else {
             format!(
-                "WARNING: {} already has {} key(s) of another type in {}, but now offers a {} key. \
+                "WARNING: {}:{} already has {} key(s) of another type in {}, but now offers a {} key. \
                  This can mean the host was replaced or someone is intercepting the connection. \
                  Trust it only if you know why the key type changed.",
                 self.host,
+                self.port,
                 self.other_known_keys,
                 self.known_hosts.display(),
                 self.key_type
