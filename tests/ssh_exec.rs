@@ -195,3 +195,32 @@ async fn fake_tools_come_first_on_the_remote_path() {
     // Real tools stay reachable behind the fakes.
     assert!(host.exec(&["ls", "/"]).await.unwrap().success());
 }
+
+#[tokio::test]
+async fn streams_leave_a_channel_for_execs() {
+    let sshd = Sshd::start();
+    let mut opts = sshd.options();
+    opts.max_channels = 2;
+    let host = SshHost::connect(&sshd.target(), opts).await.unwrap();
+    let forever = ["sh", "-c", "while :; do echo x; sleep 0.2; done"];
+    let mut first = host.stream_lines(&forever).await.unwrap();
+    assert!(timeout(LIMIT, first.next()).await.unwrap().is_some());
+    // A second stream waits for a free slot instead of taking the last one.
+    let second = host.stream_lines(&forever);
+    tokio::pin!(second);
+    assert!(
+        timeout(Duration::from_millis(500), &mut second)
+            .await
+            .is_err()
+    );
+    let out = timeout(LIMIT, host.exec(&["echo", "still here"]))
+        .await
+        .expect("exec is not starved");
+    assert_eq!(out.unwrap().stdout_str(), "still here\n");
+    drop(first);
+    let mut second = timeout(LIMIT, second)
+        .await
+        .expect("second stream starts")
+        .unwrap();
+    assert!(timeout(LIMIT, second.next()).await.unwrap().is_some());
+}

@@ -27,6 +27,8 @@ pub struct SshHost {
     label: String,
     handle: Arc<client::Handle<ClientHandler>>,
     channels: Arc<Semaphore>,
+    /// Long-running streams may take all slots but one, so an exec can always run.
+    streams: Arc<Semaphore>,
     closed_rx: watch::Receiver<Option<String>>,
     shared: Arc<HandlerShared>,
     /// Keeps the jump host's session alive for as long as this one uses it.
@@ -127,6 +129,7 @@ impl SshHost {
             label: format!("{}@{}:{}", target.user, target.host, target.port),
             handle: Arc::new(handle),
             channels: Arc::new(Semaphore::new(opts.max_channels.max(1))),
+            streams: Arc::new(Semaphore::new(opts.max_channels.saturating_sub(1).max(1))),
             closed_rx,
             shared,
             jump,
@@ -224,14 +227,20 @@ impl Host for SshHost {
 
     async fn stream_lines(&self, argv: &[&str]) -> Result<LineStream, HostError> {
         // A stream holds its channel slot until it ends, like sshd counts it.
-        let permit = self
+        let stream_slot = self
+            .streams
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| self.disconnected_error())?;
+        let channel_slot = self
             .channels
             .clone()
             .acquire_owned()
             .await
             .map_err(|_| self.disconnected_error())?;
         let ch = self.open_exec(argv).await?;
-        Ok(channel::stream(ch, permit))
+        Ok(channel::stream(ch, [stream_slot, channel_slot]))
     }
 
     async fn read_file(&self, path: &str) -> Result<Vec<u8>, HostError> {

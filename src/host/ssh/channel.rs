@@ -33,12 +33,12 @@ pub(super) async fn collect(mut ch: Channel<Msg>) -> Option<ExecOutput> {
 }
 
 /// Streams a running command's lines; stopping it sends TERM, EOF and close.
-pub(super) fn stream(mut ch: Channel<Msg>, permit: OwnedSemaphorePermit) -> LineStream {
+pub(super) fn stream(mut ch: Channel<Msg>, permits: [OwnedSemaphorePermit; 2]) -> LineStream {
     let (tx, rx) = mpsc::channel(STREAM_BUFFER);
     let cancel = CancellationToken::new();
     let token = cancel.clone();
     tokio::spawn(async move {
-        let _permit = permit;
+        let _permits = permits;
         let mut stdout = LineSplitter::new();
         let mut stderr = LineSplitter::new();
         let mut status = None;
