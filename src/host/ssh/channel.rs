@@ -89,18 +89,23 @@ pub(super) fn stream(mut ch: Channel<Msg>, permits: [OwnedSemaphorePermit; 2]) -
             }
         }
         // Stopped by the reader: ask the command to end. OpenSSH delivers the signal for
-        // non-root logins; closing the channel also ends a command on its next write.
+        // non-root logins; a command that ignores it still dies on its next write once the
+        // channel is closed. Waiting for the server's close first keeps the slot counted
+        // until sshd has really let go of the session.
         let _ = ch.signal(Sig::TERM).await;
         let _ = ch.eof().await;
-        let _ = ch.close().await;
-        let _ = tokio::time::timeout(STOP_GRACE, async {
+        let closed_by_server = tokio::time::timeout(STOP_GRACE, async {
             while let Some(msg) = ch.wait().await {
                 if matches!(msg, ChannelMsg::Close) {
-                    break;
+                    return;
                 }
             }
         })
-        .await;
+        .await
+        .is_ok();
+        if !closed_by_server {
+            let _ = ch.close().await;
+        }
     });
     LineStream::new(rx, cancel)
 }
