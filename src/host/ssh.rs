@@ -118,11 +118,16 @@ impl SshHost {
             auth::authenticate(&mut handle, target, opts.agent_path()),
         )
         .await
-        .map_err(|_| HostError::Auth {
-            user: target.user.clone(),
+        .map_err(|_| HostError::Connect {
             host: target.host.clone(),
-            reason: format!("no answer within {}s", opts.connect_timeout.as_secs_f32()),
+            port: target.port,
+            reason: format!(
+                "authentication got no answer within {}s",
+                opts.connect_timeout.as_secs_f32()
+            ),
         })?;
+        // A server that ends the connection after too many attempts (MaxAuthTries) still
+        // means "these keys are not accepted", so failures stay authentication errors.
         authenticated?;
         Ok(SshHost {
             name: target.name.clone(),
