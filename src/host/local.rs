@@ -15,7 +15,9 @@ use tokio_util::sync::CancellationToken;
 /// Events buffered per stream before a slow reader makes the pipe readers wait.
 const STREAM_BUFFER: usize = 256;
 
-/// Runs commands as child processes of sparkdeck.
+/// Runs commands as child processes of sparkdeck. argv goes straight to `execve` (no shell),
+/// so a program that does not exist is `HostError::Spawn`, where over SSH the remote shell
+/// reports it as exit status 127.
 #[derive(Debug, Clone)]
 pub struct LocalHost {
     name: String,

@@ -20,7 +20,10 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, watch};
 use tokio_util::sync::CancellationToken;
 
-/// An authenticated SSH session implementing `Host`.
+/// An authenticated SSH session implementing `Host`. Commands run through the login shell
+/// with every argument quoted, so a missing program is exit status 127 with the shell's
+/// message on stderr. Execs and streams share `max_channels` session channels; streams never
+/// take the last one.
 pub struct SshHost {
     name: String,
     /// `user@host:port`, for messages.
