@@ -56,3 +56,24 @@ pub enum HostError {
         source: std::io::Error,
     },
 }
+
+impl HostError {
+    /// Whether trying the same connection again later can succeed. Authentication and
+    /// host-key problems need the user to act first, so a reconnect loop must stop on them.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            HostError::Connect { .. }
+            | HostError::Disconnected { .. }
+            | HostError::Channel { .. }
+            | HostError::Io { .. }
+            | HostError::Spawn { .. } => true,
+            HostError::Auth { .. }
+            | HostError::KeyNeedsPassphrase { .. }
+            | HostError::HostKeyUnknown { .. }
+            | HostError::HostKeyChanged { .. }
+            | HostError::HostKeyRejected { .. }
+            | HostError::LocalPortInUse { .. }
+            | HostError::Config(_) => false,
+        }
+    }
+}

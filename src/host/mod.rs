@@ -5,8 +5,20 @@
 //! POSIX shell (see `quote`), so nothing a user types is ever interpreted by that shell.
 
 pub mod error;
+mod lines;
+mod listen;
+pub mod local;
+pub mod quote;
+pub mod ssh;
+pub mod ssh_config;
+pub mod state;
 
 pub use error::HostError;
+pub use lines::LineSplitter;
+pub use local::LocalHost;
+pub use ssh::{HostKeyPolicy, HostKeyQuestion, SshHost, SshOptions, SshTarget};
+pub use ssh_config::{list_hosts, resolve_target};
+pub use state::{Backoff, ConnEffect, ConnEvent, ConnMachine};
 
 use async_trait::async_trait;
 use std::net::SocketAddr;

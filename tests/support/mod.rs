@@ -1,0 +1,4 @@
+//! Shared parts of the integration tests.
+#![allow(dead_code)]
+
+pub mod sshd;
