@@ -81,7 +81,12 @@ use std::process::ExitCode;
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "sparkdeck", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "sparkdeck",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Config { command }) => config_command(command, &cli.global),
@@ -123,8 +128,7 @@ fn start_logging(
     global: &GlobalOpts,
 ) -> std::result::Result<tracing_appender::non_blocking::WorkerGuard, String> {
     let dir = paths::state_dir().map_err(|e| format!("logging off: {e}"))?;
-    crate::logging::init(global.log_level.as_deref(), &dir)
-        .map_err(|e| format!("logging off: {e}"))
+    crate::logging::init(global.log_level.as_deref(), &dir).map_err(|e| format!("logging off: {e}"))
 }
 
 fn config_command(command: ConfigCommand, global: &GlobalOpts) -> Result<ExitCode> {
@@ -137,7 +141,10 @@ fn config_command(command: ConfigCommand, global: &GlobalOpts) -> Result<ExitCod
             if path.exists() {
                 println!("{}", path.display());
             } else {
-                println!("{} (not found: built-in defaults are in use)", path.display());
+                println!(
+                    "{} (not found: built-in defaults are in use)",
+                    path.display()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

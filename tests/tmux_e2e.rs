@@ -107,8 +107,15 @@ fn real_binary_shows_tabs_help_and_restores_terminal() {
     for tab in ["Connections", "GPU", "Jobs", "Services", "Models"] {
         assert!(screen.contains(tab), "tab {tab} missing:\n{screen}");
     }
-    assert!(screen.contains("local"), "the local machine is listed:\n{screen}");
-    assert_eq!(tmux.format("#{alternate_on}"), "1", "TUI uses the alternate screen");
+    assert!(
+        screen.contains("local"),
+        "the local machine is listed:\n{screen}"
+    );
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "1",
+        "TUI uses the alternate screen"
+    );
 
     tmux.send(&["?"]);
     let help = tmux.wait_for("Keys");
@@ -126,7 +133,10 @@ fn real_binary_shows_tabs_help_and_restores_terminal() {
         t.format("#{alternate_on}") == "0" && t.capture().contains("e2e$")
     });
     // The tty is back in cooked mode with echo: typed text shows and the line runs.
-    tmux.send(&["stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ,", "Enter"]);
+    tmux.send(&[
+        "stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ,",
+        "Enter",
+    ]);
     tmux.wait_for("echo,icanon,");
     assert_eq!(tmux.format("#{cursor_flag}"), "1", "cursor visible again");
 

@@ -157,7 +157,16 @@ pub async fn run(opts: RunOptions) -> Result<()> {
     let mut quit = false;
     while !quit {
         for effect in std::mem::take(&mut effects) {
-            quit |= perform(effect, &mut state, &mut workers, &store, &config, &tx, &mut pending_keys).await;
+            quit |= perform(
+                effect,
+                &mut state,
+                &mut workers,
+                &store,
+                &config,
+                &tx,
+                &mut pending_keys,
+            )
+            .await;
         }
         if quit {
             break;

@@ -107,7 +107,11 @@ impl Workers {
                 generation,
                 state: ConnState::Disconnected,
             });
-            tracing::info!(connection = name, old = r.generation, "disconnect requested");
+            tracing::info!(
+                connection = name,
+                old = r.generation,
+                "disconnect requested"
+            );
         }
     }
 
@@ -126,19 +130,6 @@ impl Workers {
             r.cancel.cancel();
         }
     }
-}
-
-/// A failure that retrying cannot fix: ask the user instead of hammering the host.
-fn retryable(e: &HostError) -> bool {
-    !matches!(
-        e,
-        HostError::Auth { .. }
-            | HostError::KeyNeedsPassphrase { .. }
-            | HostError::HostKeyChanged { .. }
-            | HostError::HostKeyRejected { .. }
-            | HostError::HostKeyUnknown { .. }
-            | HostError::Config(_)
-    )
 }
 
 async fn run_worker(
@@ -204,13 +195,8 @@ async fn run_worker(
                     }
                     Some(reason) => {
                         tracing::warn!(connection = %job.name, "connection lost: {reason}");
-                        effect = machine.handle(
-                            ConnEvent::Lost {
-                                reason,
-                                now: now(),
-                            },
-                            rand::random(),
-                        );
+                        effect =
+                            machine.handle(ConnEvent::Lost { reason, now: now() }, rand::random());
                     }
                 }
             }
@@ -219,7 +205,7 @@ async fn run_worker(
                 tracing::warn!(connection = %job.name, "connect failed: {reason}");
                 effect = machine.handle(
                     ConnEvent::Failed {
-                        retryable: retryable(&e),
+                        retryable: e.is_retryable(),
                         reason,
                         now: now(),
                     },
@@ -274,7 +260,9 @@ async fn open(ctx: &WorkerCtx, job: &ConnJob) -> Result<Session, HostError> {
         }
     });
     let opts = connect::ssh_options(&ctx.config, HostKeyPolicy::Ask(qtx));
-    Ok(Session::Ssh(Arc::new(SshHost::connect(&target, opts).await?)))
+    Ok(Session::Ssh(Arc::new(
+        SshHost::connect(&target, opts).await?,
+    )))
 }
 
 /// Runs tunnels and host facts for a live session. Returns `None` when asked to stop,
@@ -346,12 +334,20 @@ async fn open_tunnel(
         .await
     {
         Ok(fwd) => {
-            tracing::info!(connection = name, local = spec.local_port, "tunnel listening");
+            tracing::info!(
+                connection = name,
+                local = spec.local_port,
+                "tunnel listening"
+            );
             open.insert(spec.clone(), fwd);
             tunnel_state(ctx, name, spec, TunnelState::Listening);
         }
         Err(e) => {
-            tracing::warn!(connection = name, local = spec.local_port, "tunnel failed: {e}");
+            tracing::warn!(
+                connection = name,
+                local = spec.local_port,
+                "tunnel failed: {e}"
+            );
             tunnel_state(ctx, name, spec, TunnelState::Failed(e.to_string()));
         }
     }
