@@ -10,6 +10,7 @@ command -v cargo >/dev/null || {
 }
 
 need=()
+command -v cc >/dev/null || need+=(build-essential)   # rusqlite (bundled SQLite) and aws-lc build C
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh >/dev/null || need+=(openssh-client)
 command -v ssh-agent >/dev/null || need+=(openssh-client)

@@ -128,24 +128,24 @@ pub async fn run(opts: RunOptions) -> Result<()> {
         ));
     }
     let mut loaded = load_connections(&store, &config).await;
-    let mut remembered = None;
+    // `--host` wins over the remembered connection; on a first start (or when the
+    // remembered one was deleted) the machine we run on is what the other tabs show.
+    let mut start = opts.start_host.clone();
     if let Msg::ConnectionsLoaded { active, .. } = &mut loaded {
-        remembered = active.clone();
-        if opts.start_host.is_none() && active.is_none() {
-            // First start (or the remembered one was deleted): the machine we run on is
-            // what the other tabs show until the user picks a Spark.
-            *active = Some(LOCAL.to_string());
-        }
+        start = start.or(active.clone());
+        *active = Some(start.clone().unwrap_or_else(|| LOCAL.to_string()));
     }
     effects.extend(update(&mut state, loaded));
-    // The machine sparkdeck runs on is always there; the remembered (or requested)
-    // connection comes back as it was left.
+    // The machine sparkdeck runs on is always there; the chosen connection comes back
+    // as it was left.
     effects.push(Effect::Connect { name: LOCAL.into() });
-    if let Some(name) = opts.start_host.or(remembered)
+    if let Some(name) = start
         && name != LOCAL
     {
         effects.push(Effect::Connect { name: name.clone() });
-        effects.push(Effect::SetActive { name });
+        if opts.start_host.is_some() {
+            effects.push(Effect::SetActive { name });
+        }
     }
 
     let mut events = EventStream::new();
