@@ -154,7 +154,7 @@ async fn snapshot_json_is_schema_1_with_only_the_host_section() {
 
     let text = snapshot::to_text(&snap);
     let arch = format!("arch {}", std::env::consts::ARCH);
-    assert!(text.contains("host  bench (local)"), "{text}");
+    assert!(text.contains("host  local (local)"), "{text}");
     assert!(text.contains(&arch), "{text}");
     assert!(text.contains("  up "), "{text}");
 }
