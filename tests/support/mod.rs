@@ -1,4 +1,5 @@
 //! Shared parts of the integration tests.
 #![allow(dead_code)]
 
+pub mod env;
 pub mod sshd;
