@@ -131,7 +131,10 @@ pub async fn run(opts: RunOptions) -> Result<()> {
     let mut remembered = None;
     if let Msg::ConnectionsLoaded { active, .. } = &mut loaded {
         remembered = active.clone();
-        if opts.start_host.is_none() && active.is_none() {
+        if let Some(name) = &opts.start_host {
+            // `--host` wins over the remembered one, in the header and selection too.
+            *active = Some(name.clone());
+        } else if active.is_none() {
             // First start (or the remembered one was deleted): the machine we run on is
             // what the other tabs show until the user picks a Spark.
             *active = Some(LOCAL.to_string());
@@ -141,10 +144,12 @@ pub async fn run(opts: RunOptions) -> Result<()> {
     // The machine sparkdeck runs on is always there; the remembered (or requested)
     // connection comes back as it was left.
     effects.push(Effect::Connect { name: LOCAL.into() });
-    if let Some(name) = opts.start_host.or(remembered)
+    if let Some(name) = opts.start_host.clone().or(remembered)
         && name != LOCAL
     {
-        effects.push(Effect::Connect { name: name.clone() });
+        effects.push(Effect::Connect { name });
+    }
+    if let Some(name) = opts.start_host {
         effects.push(Effect::SetActive { name });
     }
 
