@@ -58,6 +58,11 @@ fn line_with<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
     screen.lines().find(|l| l.contains(name))
 }
 
+/// Whether the row naming `name` says "connected" (not "disconnected").
+fn row_connected(screen: &str, name: &str) -> bool {
+    line_with(screen, name).is_some_and(|l| l.split_whitespace().any(|w| w == "connected"))
+}
+
 #[test]
 fn tunnel_carries_http_and_the_app_survives_losing_the_server() {
     let mut sshd = Sshd::start();
@@ -76,11 +81,11 @@ fn tunnel_carries_http_and_the_app_survives_losing_the_server() {
     });
     let header = screen.lines().next().unwrap_or_default();
     assert!(
-        header.contains("testspark") && header.contains("connected"),
+        header.contains("testspark") && row_connected(header, "testspark"),
         "the header names the active connection:\n{screen}"
     );
     let row = line_with(&screen, "sshtest@127.0.0.1").expect("testspark is listed");
-    assert!(row.contains("connected"), "{screen}");
+    assert!(row_connected(row, "testspark"), "{screen}");
     let reply = http_get(local).expect("the tunnel accepts connections");
     assert!(reply.starts_with("HTTP/1.0 200 OK"), "{reply}");
     assert!(reply.ends_with(BODY), "the upstream answered: {reply}");
@@ -107,7 +112,7 @@ fn tunnel_carries_http_and_the_app_survives_losing_the_server() {
     // Back up: reconnected within the backoff window (max 2 s), tunnel working again.
     sshd.restart();
     tmux.wait_screen("connected again", |s| {
-        line_with(s, "sshtest@127.0.0.1").is_some_and(|l| l.contains("connected"))
+        row_connected(s, "sshtest@127.0.0.1")
             && !s.contains("reconnecting")
             && line_with(s, &tunnel_row).is_some_and(|l| l.contains("listening"))
     });
@@ -117,4 +122,159 @@ fn tunnel_carries_http_and_the_app_survives_losing_the_server() {
     tmux.send(&["q"]);
     tmux.assert_restored();
     assert!(http_get(local).is_err(), "the tunnel closes on exit");
+}
+
+fn fingerprint(sshd: &Sshd) -> String {
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-l", "-E", "sha256", "-f"])
+        .arg(sshd.path("host_ed25519.pub"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .nth(1)
+        .expect("ssh-keygen -l prints a fingerprint")
+        .to_string()
+}
+
+#[test]
+fn unknown_host_key_asks_and_trust_always_writes_known_hosts() {
+    let sshd = Sshd::start();
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    // No tunnel: this test is about the key only.
+    env.write(
+        "config/sparkdeck/config.toml",
+        "[tunnels]\nollama = false\n",
+    );
+    assert!(!env.known_hosts().exists());
+
+    let tmux = Tmux::start(&env, "hostkey", 120, 40);
+    tmux.run_app(&["--host", "testspark"]);
+    let screen = tmux.wait_for("Unknown host key");
+    let fp = fingerprint(&sshd);
+    assert!(
+        screen.contains(&fp),
+        "the dialog shows the server's fingerprint {fp}:\n{screen}"
+    );
+    assert!(screen.contains("testspark"), "{screen}");
+    assert!(
+        !row_connected(&screen, "sshtest@127.0.0.1"),
+        "not connected before the user answers:\n{screen}"
+    );
+
+    // The dialog starts on Cancel; one step left is "Trust always".
+    tmux.send(&["Left"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_screen("connected after trusting", |s| {
+        !s.contains("Unknown host key") && row_connected(s, "sshtest@127.0.0.1")
+    });
+    let known = std::fs::read_to_string(env.known_hosts()).expect("known_hosts written");
+    assert!(
+        known.contains(&format!("[127.0.0.1]:{}", sshd.port)) && known.contains(&sshd.host_key),
+        "{known}"
+    );
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+
+    // Trusted for good: the next start connects without asking.
+    tmux.run_app(&["--host", "testspark"]);
+    let screen = tmux.wait_screen("connected without a question", |s| {
+        row_connected(s, "sshtest@127.0.0.1")
+    });
+    assert!(!screen.contains("Unknown host key"), "{screen}");
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    let sshd = Sshd::start();
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    env.trust(&sshd);
+    let local = free_port();
+    write_config(&env, local, http_upstream());
+    let tmux = Tmux::start(&env, "signals", 100, 30);
+    for signal in ["TERM", "HUP"] {
+        tmux.run_app(&["--host", "testspark"]);
+        tmux.wait_screen("connected with the tunnel open", |s| {
+            line_with(s, &format!("{local} →")).is_some_and(|l| l.contains("listening"))
+        });
+        let pid = tmux.app_pid();
+        let killed = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        tmux.assert_restored();
+        assert!(
+            !support::sshd::process_alive(pid),
+            "SIG{signal}: the process exits"
+        );
+        assert!(
+            http_get(local).is_err(),
+            "SIG{signal}: the tunnel is closed"
+        );
+    }
+}
+
+#[test]
+fn added_connection_and_active_choice_survive_a_restart() {
+    let sshd = Sshd::start();
+    let env = TestEnv::new();
+    env.trust(&sshd);
+    env.write(
+        "config/sparkdeck/config.toml",
+        "[tunnels]\nollama = false\n",
+    );
+    let tmux = Tmux::start(&env, "form", 120, 40);
+    tmux.run_app(&[]);
+    tmux.wait_for("this host");
+
+    tmux.send(&["a"]);
+    tmux.wait_for("spark-lab");
+    tmux.type_text("lab");
+    tmux.send(&["Tab"]);
+    tmux.type_text("127.0.0.1");
+    tmux.send(&["Tab", "BSpace", "BSpace"]);
+    tmux.type_text(&sshd.port.to_string());
+    tmux.send(&["Tab"]);
+    tmux.type_text(&sshd.user);
+    tmux.send(&["Tab"]);
+    tmux.type_text(&sshd.client_key.display().to_string());
+    tmux.send(&["Enter"]);
+    let address = format!("{}@127.0.0.1:{}", sshd.user, sshd.port);
+    tmux.wait_screen("the new connection listed", |s| {
+        !s.contains("spark-lab") && line_with(s, &address).is_some()
+    });
+
+    // Pick it (filter to it) and connect: it becomes the active connection.
+    tmux.send(&["/"]);
+    tmux.type_text("lab");
+    tmux.send(&["Enter"]);
+    tmux.send(&["c"]);
+    let screen = tmux.wait_screen("lab connected", |s| row_connected(s, &address));
+    assert!(
+        screen.lines().next().unwrap_or_default().contains("lab"),
+        "the header shows the active connection:\n{screen}"
+    );
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+
+    // A fresh start lists it and brings it back as the active connection, connected.
+    tmux.run_app(&[]);
+    let screen = tmux.wait_screen("lab back and connected", |s| row_connected(s, &address));
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("lab") && row_connected(header, "lab"),
+        "{screen}"
+    );
+    assert!(
+        line_with(&screen, &address).is_some_and(|l| l.contains("lab")),
+        "{screen}"
+    );
+    tmux.send(&["q"]);
+    tmux.assert_restored();
 }
