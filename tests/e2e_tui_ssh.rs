@@ -58,6 +58,11 @@ fn line_with<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
     screen.lines().find(|l| l.contains(name))
 }
 
+/// How the Connections list shows the test server: `user@127.0.0.1:PORT`.
+fn row_addr(sshd: &Sshd) -> String {
+    format!("{}@127.0.0.1:{}", sshd.user, sshd.port)
+}
+
 /// Whether the row naming `name` says "connected" (not "disconnected").
 fn row_connected(screen: &str, name: &str) -> bool {
     line_with(screen, name).is_some_and(|l| l.split_whitespace().any(|w| w == "connected"))
@@ -84,7 +89,7 @@ fn tunnel_carries_http_and_the_app_survives_losing_the_server() {
         header.contains("testspark") && row_connected(header, "testspark"),
         "the header names the active connection:\n{screen}"
     );
-    let row = line_with(&screen, "sshtest@127.0.0.1").expect("testspark is listed");
+    let row = line_with(&screen, &row_addr(&sshd)).expect("testspark is listed");
     assert!(row_connected(row, "testspark"), "{screen}");
     let reply = http_get(local).expect("the tunnel accepts connections");
     assert!(reply.starts_with("HTTP/1.0 200 OK"), "{reply}");
@@ -93,7 +98,7 @@ fn tunnel_carries_http_and_the_app_survives_losing_the_server() {
     // The host goes down: the app stays, says why it is reconnecting, and closes the tunnel.
     sshd.stop();
     let screen = tmux.wait_screen("reconnecting with a reason", |s| {
-        line_with(s, "sshtest@127.0.0.1").is_some_and(|l| l.contains("reconnecting"))
+        line_with(s, &row_addr(&sshd)).is_some_and(|l| l.contains("reconnecting"))
             && line_with(s, "reason").is_some()
     });
     assert_eq!(
@@ -112,7 +117,7 @@ fn tunnel_carries_http_and_the_app_survives_losing_the_server() {
     // Back up: reconnected within the backoff window (max 2 s), tunnel working again.
     sshd.restart();
     tmux.wait_screen("connected again", |s| {
-        row_connected(s, "sshtest@127.0.0.1")
+        row_connected(s, &row_addr(&sshd))
             && !s.contains("reconnecting")
             && line_with(s, &tunnel_row).is_some_and(|l| l.contains("listening"))
     });
@@ -159,7 +164,7 @@ fn unknown_host_key_asks_and_trust_always_writes_known_hosts() {
     );
     assert!(screen.contains("testspark"), "{screen}");
     assert!(
-        !row_connected(&screen, "sshtest@127.0.0.1"),
+        !row_connected(&screen, &row_addr(&sshd)),
         "not connected before the user answers:\n{screen}"
     );
 
@@ -167,7 +172,7 @@ fn unknown_host_key_asks_and_trust_always_writes_known_hosts() {
     tmux.send(&["Left"]);
     tmux.send(&["Enter"]);
     tmux.wait_screen("connected after trusting", |s| {
-        !s.contains("Unknown host key") && row_connected(s, "sshtest@127.0.0.1")
+        !s.contains("Unknown host key") && row_connected(s, &row_addr(&sshd))
     });
     let known = std::fs::read_to_string(env.known_hosts()).expect("known_hosts written");
     assert!(
@@ -180,7 +185,7 @@ fn unknown_host_key_asks_and_trust_always_writes_known_hosts() {
     // Trusted for good: the next start connects without asking.
     tmux.run_app(&["--host", "testspark"]);
     let screen = tmux.wait_screen("connected without a question", |s| {
-        row_connected(s, "sshtest@127.0.0.1")
+        row_connected(s, &row_addr(&sshd))
     });
     assert!(!screen.contains("Unknown host key"), "{screen}");
     tmux.send(&["q"]);
@@ -275,6 +280,84 @@ fn added_connection_and_active_choice_survive_a_restart() {
         line_with(&screen, &address).is_some_and(|l| l.contains("lab")),
         "{screen}"
     );
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}
+
+#[test]
+fn tunnels_report_a_busy_port_open_on_request_persist_and_close_on_disconnect() {
+    let sshd = Sshd::start();
+    let env = TestEnv::new();
+    env.trust(&sshd);
+    {
+        let store = sparkdeck::store::Store::open(&env.db_path()).unwrap();
+        let mut spec = sparkdeck::model::ConnectionSpec::new("lab", "127.0.0.1");
+        spec.port = sshd.port;
+        spec.user = Some(sshd.user.clone());
+        spec.key_path = Some(sshd.client_key.clone());
+        store.add_connection(&spec, 1_700_000_000).unwrap();
+    }
+    let upstream = http_upstream();
+    // Something else already holds the Ollama tunnel's local port.
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy_port = busy.local_addr().unwrap().port();
+    write_config(&env, busy_port, upstream);
+
+    // Wide enough that tunnel reasons do not wrap.
+    let tmux = Tmux::start(&env, "tunnels", 200, 40);
+    tmux.run_app(&["--host", "lab"]);
+    let screen = tmux.wait_screen("the busy tunnel to fail", |s| {
+        line_with(s, &format!("{busy_port} →")).is_some_and(|l| l.contains("failed"))
+    });
+    assert!(
+        screen.contains(&format!("local port {busy_port} is already in use")),
+        "the reason names the port:\n{screen}"
+    );
+    assert!(
+        screen.contains("is free"),
+        "a free port is suggested:\n{screen}"
+    );
+    assert!(row_connected(&screen, &row_addr(&sshd)), "{screen}");
+    assert!(
+        line_with(&screen, &row_addr(&sshd)).is_some_and(|l| l.contains("just now")),
+        "last connected is updated on connect:\n{screen}"
+    );
+
+    // A tunnel added by hand opens at once and carries traffic.
+    let extra = free_port();
+    tmux.send(&["t"]);
+    tmux.wait_for("localhost");
+    tmux.type_text(&extra.to_string());
+    tmux.send(&["Tab", "Tab"]);
+    tmux.type_text(&upstream.to_string());
+    tmux.send(&["Enter"]);
+    let row = format!("{extra} → localhost:{upstream}");
+    tmux.wait_screen("the new tunnel listening", |s| {
+        line_with(s, &row).is_some_and(|l| l.contains("listening"))
+    });
+    assert!(http_get(extra).unwrap().ends_with(BODY));
+
+    // Disconnect closes it.
+    tmux.send(&["x"]);
+    tmux.wait_screen("disconnected", |s| {
+        line_with(s, &row_addr(&sshd)).is_some_and(|l| l.contains("disconnected"))
+    });
+    tmux.wait_screen("the tunnel closed", |s| {
+        line_with(s, &row).is_some_and(|l| !l.contains("listening"))
+    });
+    assert!(http_get(extra).is_err(), "a disconnected tunnel refuses");
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+
+    // Saved with the connection: the next start opens it again.
+    drop(busy);
+    tmux.run_app(&["--host", "lab"]);
+    tmux.wait_screen("both tunnels listening", |s| {
+        line_with(s, &row).is_some_and(|l| l.contains("listening"))
+            && line_with(s, &format!("{busy_port} →")).is_some_and(|l| l.contains("listening"))
+    });
+    assert!(http_get(extra).unwrap().ends_with(BODY));
+    assert!(http_get(busy_port).unwrap().ends_with(BODY));
     tmux.send(&["q"]);
     tmux.assert_restored();
 }

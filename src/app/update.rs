@@ -72,6 +72,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 return Vec::new();
             }
             state.generations.insert(name.clone(), generation);
+            // The worker records the time in the store; mirror it so the row does not say
+            // "never" until the next reload.
+            if let ConnState::Connected { since } = cs
+                && let Some(c) = state.saved.iter_mut().find(|c| c.spec.name == name)
+            {
+                c.last_connected_at = Some(since);
+            }
             state.conn_states.insert(name, cs);
             state.dirty = true;
             Vec::new()
