@@ -172,3 +172,68 @@ fn saved_connection_from_the_store_is_reached() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn unreachable_host_fails_with_the_address_and_reason() {
+    let env = TestEnv::new();
+    let port = support::env::free_port();
+    fs::create_dir_all(env.home().join(".ssh")).unwrap();
+    fs::write(
+        env.home().join(".ssh/config"),
+        format!("Host downspark\n    HostName 127.0.0.1\n    Port {port}\n"),
+    )
+    .unwrap();
+    let out = snapshot_json(&env, "downspark", &[]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(err.contains("downspark"), "{err}");
+    assert!(
+        err.contains(&port.to_string()),
+        "the port tried is named: {err}"
+    );
+    assert!(err.to_lowercase().contains("refused"), "{err}");
+}
+
+#[test]
+fn unauthorized_key_is_reported_as_an_auth_failure() {
+    let sshd = Sshd::start();
+    let env = TestEnv::new();
+    env.trust(&sshd);
+    let stranger = keygen(&env.root().join("stranger"), "");
+    fs::write(
+        env.home().join(".ssh/config"),
+        format!(
+            "Host testspark\n    HostName 127.0.0.1\n    Port {}\n    User {}\n    IdentityFile {}\n",
+            sshd.port,
+            sshd.user,
+            stranger.display()
+        ),
+    )
+    .unwrap();
+    let out = snapshot_json(&env, "testspark", &[]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains(&sshd.user), "the user is named: {err}");
+    assert!(
+        err.contains("stranger") || err.to_lowercase().contains("auth"),
+        "{err}"
+    );
+    assert!(!err.contains("PRIVATE KEY"), "no key material is printed");
+}
+
+#[test]
+fn a_corrupt_store_does_not_stop_a_snapshot_of_an_alias() {
+    let sshd = Sshd::start();
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    env.trust(&sshd);
+    fs::create_dir_all(env.db_path().parent().unwrap()).unwrap();
+    fs::write(
+        env.db_path(),
+        b"this is not a SQLite database, not even close\n".repeat(200),
+    )
+    .unwrap();
+    let out = snapshot_json(&env, "testspark", &[]);
+    assert_ssh_snapshot(&out, "testspark", &sshd);
+}

@@ -361,3 +361,69 @@ fn tunnels_report_a_busy_port_open_on_request_persist_and_close_on_disconnect() 
     tmux.send(&["q"]);
     tmux.assert_restored();
 }
+
+#[test]
+fn a_corrupt_store_and_read_only_mode_still_give_a_working_app() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.db_path().parent().unwrap()).unwrap();
+    let garbage = b"not a database at all\n".repeat(300);
+    std::fs::write(env.db_path(), &garbage).unwrap();
+    let tmux = Tmux::start(&env, "corrupt", 120, 40);
+    tmux.run_app(&["--read-only"]);
+    let screen = tmux.wait_screen("the local machine connected", |s| {
+        row_connected(s, "root@") || row_connected(s, "this host")
+    });
+    assert!(
+        screen.contains("RO"),
+        "the read-only badge shows:\n{screen}"
+    );
+    let flash = tmux.wait_for("sparkdeck.db");
+    assert!(
+        flash.to_lowercase().contains("history"),
+        "the store problem is explained:\n{flash}"
+    );
+    tmux.send(&["2"]);
+    tmux.wait_for("issue #3");
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+    assert_eq!(
+        std::fs::read(env.db_path()).unwrap(),
+        garbage,
+        "a corrupt store is left as it was for the user to inspect"
+    );
+}
+
+#[test]
+fn an_unreachable_spark_keeps_retrying_with_the_reason_shown() {
+    let env = TestEnv::new();
+    let port = free_port();
+    env.write(
+        "home/.ssh/config",
+        &format!("Host downspark\n    HostName 127.0.0.1\n    Port {port}\n"),
+    );
+    write_config(&env, free_port(), free_port());
+    let tmux = Tmux::start(&env, "down", 120, 40);
+    tmux.run_app(&["--host", "downspark"]);
+    let addr = format!("127.0.0.1:{port}");
+    let screen = tmux.wait_screen("a retry with the reason", |s| {
+        s.lines()
+            .find(|l| l.contains("downspark") && l.contains(&addr))
+            .is_some_and(|l| l.contains("reconnecting"))
+            && line_with(s, "reason").is_some_and(|l| l.contains(&addr))
+            && s.contains("refused")
+    });
+    // Still retrying a few seconds later, never giving up or exiting.
+    let first = screen
+        .lines()
+        .find(|l| l.contains("attempt"))
+        .unwrap_or_default()
+        .to_string();
+    tmux.wait_screen("a later attempt", |s| {
+        s.lines()
+            .find(|l| l.contains("attempt"))
+            .is_some_and(|l| l != first && !l.contains("attempt 1,"))
+    });
+    assert_eq!(tmux.format("#{alternate_on}"), "1");
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}
