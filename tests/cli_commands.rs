@@ -210,3 +210,26 @@ fn local_snapshot_text_is_one_readable_summary() {
     );
     assert!(serde_json::from_str::<serde_json::Value>(&text).is_err());
 }
+
+#[test]
+fn tui_refuses_an_unknown_host_name_before_touching_the_terminal() {
+    let env = TestEnv::new();
+    env.write(
+        "home/.ssh/config",
+        "Host known-alias\n    HostName 127.0.0.1\n",
+    );
+    let out = env
+        .cmd()
+        .args(["--host", "no-such-spark"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{out:?}");
+    assert!(out.stdout.is_empty(), "stdout: {:?}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("--host no-such-spark"), "{err}");
+    assert!(
+        err.contains("~/.ssh/config"),
+        "says where names come from: {err}"
+    );
+}

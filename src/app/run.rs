@@ -103,6 +103,26 @@ pub async fn run(opts: RunOptions) -> Result<()> {
     let mut pending_keys: HashMap<u64, oneshot::Sender<HostKeyDecision>> = HashMap::new();
     let mut next_question = 1u64;
 
+    // Read before the terminal is taken over, so that a `--host` the app cannot show ends
+    // with a plain message on the shell instead of an entry the list never displays.
+    let mut loaded = load_connections(&store, &config).await;
+    if let (
+        Some(name),
+        Msg::ConnectionsLoaded {
+            saved, ssh_config, ..
+        },
+    ) = (&opts.start_host, &loaded)
+        && name != LOCAL
+        && !saved.iter().any(|c| &c.spec.name == name)
+        && !ssh_config.iter().any(|h| &h.alias == name)
+    {
+        let _ = store.close().await;
+        anyhow::bail!(
+            "--host {name}: there is no saved connection and no ~/.ssh/config Host of that \
+             name; add it in the Connections tab (press a) or as a Host in ~/.ssh/config"
+        );
+    }
+
     let mut state = State::new(&config, opts.read_only, local_hostname());
     let mut terminal = ratatui::init();
     let _guard = TerminalGuard;
@@ -127,7 +147,6 @@ pub async fn run(opts: RunOptions) -> Result<()> {
             },
         ));
     }
-    let mut loaded = load_connections(&store, &config).await;
     let mut remembered = None;
     if let Msg::ConnectionsLoaded { active, .. } = &mut loaded {
         remembered = active.clone();
