@@ -427,3 +427,48 @@ fn an_unreachable_spark_keeps_retrying_with_the_reason_shown() {
     tmux.send(&["q"]);
     tmux.assert_restored();
 }
+
+#[test]
+fn host_key_cancel_refuses_and_trust_once_remembers_nothing() {
+    let sshd = Sshd::start();
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    env.write(
+        "config/sparkdeck/config.toml",
+        "[tunnels]\nollama = false\n",
+    );
+    let tmux = Tmux::start(&env, "hostkey-once", 120, 40);
+
+    // The dialog starts on Cancel: Enter refuses, and the refusal is final (no retry loop
+    // popping the question up again).
+    tmux.run_app(&["--host", "testspark"]);
+    tmux.wait_for("Unknown host key");
+    tmux.send(&["Enter"]);
+    let screen = tmux.wait_screen("the refusal shown", |s| {
+        line_with(s, &row_addr(&sshd)).is_some_and(|l| l.contains("error"))
+    });
+    assert!(screen.contains("rejected"), "{screen}");
+    std::thread::sleep(Duration::from_millis(2500));
+    let screen = tmux.capture();
+    assert!(
+        !screen.contains("Unknown host key"),
+        "not asked again after a refusal:\n{screen}"
+    );
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+
+    // Trust once: connected, but known_hosts is not written.
+    tmux.run_app(&["--host", "testspark"]);
+    tmux.wait_for("Unknown host key");
+    tmux.send(&["Right", "Enter"]);
+    tmux.wait_screen("connected once", |s| row_connected(s, &row_addr(&sshd)));
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+    assert!(
+        !env.known_hosts().exists()
+            || !std::fs::read_to_string(env.known_hosts())
+                .unwrap()
+                .contains(&sshd.host_key),
+        "trust once writes nothing"
+    );
+}
