@@ -472,3 +472,66 @@ fn host_key_cancel_refuses_and_trust_once_remembers_nothing() {
         "trust once writes nothing"
     );
 }
+
+#[test]
+fn deleting_the_active_connection_closes_it_and_it_stays_gone() {
+    let sshd = Sshd::start();
+    let env = TestEnv::new();
+    env.trust(&sshd);
+    env.write(
+        "config/sparkdeck/config.toml",
+        "[tunnels]\nollama = false\n",
+    );
+    let upstream = http_upstream();
+    let tunnel_port = free_port();
+    {
+        let store = sparkdeck::store::Store::open(&env.db_path()).unwrap();
+        let mut spec = sparkdeck::model::ConnectionSpec::new("lab", "127.0.0.1");
+        spec.port = sshd.port;
+        spec.user = Some(sshd.user.clone());
+        spec.key_path = Some(sshd.client_key.clone());
+        let saved = store.add_connection(&spec, 1_700_000_000).unwrap();
+        store
+            .add_tunnel(
+                saved.id,
+                &sparkdeck::model::TunnelSpec {
+                    local_port: tunnel_port,
+                    remote_host: "localhost".into(),
+                    remote_port: upstream,
+                },
+            )
+            .unwrap();
+        store
+            .set_setting(sparkdeck::store::ACTIVE_CONNECTION, "lab")
+            .unwrap();
+    }
+    let tmux = Tmux::start(&env, "delete", 120, 40);
+    // No --host: the remembered active connection comes back with its saved tunnel.
+    tmux.run_app(&[]);
+    let screen = tmux.wait_screen("lab connected with its tunnel", |s| {
+        row_connected(s, &row_addr(&sshd))
+            && line_with(s, &format!("{tunnel_port} →")).is_some_and(|l| l.contains("listening"))
+    });
+    assert!(screen.lines().next().unwrap().contains("lab"), "{screen}");
+    assert!(http_get(tunnel_port).unwrap().ends_with(BODY));
+
+    tmux.send(&["D"]);
+    tmux.wait_for("Its saved tunnel is deleted with it");
+    tmux.send(&["Right", "Enter"]);
+    tmux.wait_screen("lab gone", |s| line_with(s, &row_addr(&sshd)).is_none());
+    tmux.wait_until("the tunnel to close", |_| http_get(tunnel_port).is_err());
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+
+    tmux.run_app(&[]);
+    let screen = tmux.wait_for("this host");
+    assert!(line_with(&screen, &row_addr(&sshd)).is_none(), "{screen}");
+    assert!(
+        !screen.lines().next().unwrap().contains("lab"),
+        "the deleted connection is no longer active:\n{screen}"
+    );
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+    let store = sparkdeck::store::Store::open(&env.db_path()).unwrap();
+    assert!(store.list_connections().unwrap().is_empty());
+}
