@@ -189,6 +189,17 @@ fn local_snapshot_json_describes_this_machine() {
         .output()
         .unwrap();
     assert_eq!(host["user"], stdout(&who).trim());
+
+    // `--host local` is the same machine through the same path.
+    let out = env
+        .cmd()
+        .args(["snapshot", "--json", "--host", "local"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v["host"]["source"], "local");
+    assert_eq!(v["host"]["kernel"], kernel.trim());
 }
 
 #[test]

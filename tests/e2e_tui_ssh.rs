@@ -127,6 +127,15 @@ fn tunnel_carries_http_and_the_app_survives_losing_the_server() {
     tmux.send(&["q"]);
     tmux.assert_restored();
     assert!(http_get(local).is_err(), "the tunnel closes on exit");
+
+    // What happened went to the log file, not the terminal; key material never does.
+    let log = std::fs::read_to_string(env.root().join("state/sparkdeck/sparkdeck.log"))
+        .expect("a log file under XDG_STATE_HOME");
+    assert!(log.contains("connection lost"), "{log}");
+    assert!(log.contains("tunnel listening"), "{log}");
+    let key = std::fs::read_to_string(&sshd.client_key).unwrap();
+    let secret_line = key.lines().nth(1).unwrap();
+    assert!(!log.contains(secret_line) && !log.contains("PRIVATE KEY"));
 }
 
 fn fingerprint(sshd: &Sshd) -> String {
