@@ -216,12 +216,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
             line_with(s, &format!("{local} →")).is_some_and(|l| l.contains("listening"))
         });
         let pid = tmux.app_pid();
-        let killed = std::process::Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(pid.to_string())
-            .status()
-            .unwrap();
-        assert!(killed.success());
+        Tmux::kill(pid, signal);
         tmux.assert_restored();
         assert!(
             !support::sshd::process_alive(pid),

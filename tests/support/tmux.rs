@@ -122,20 +122,28 @@ impl Tmux {
 
     /// The pid of the program running in the pane's shell (the app), once it has started.
     pub fn app_pid(&self) -> u32 {
-        let shell = self.format("#{pane_pid}");
+        let shell: u32 = self
+            .format("#{pane_pid}")
+            .parse()
+            .expect("tmux reports the pane's pid");
         let start = Instant::now();
         loop {
-            let out = Command::new("pgrep")
-                .args(["-P", &shell])
-                .output()
-                .expect("pgrep runs");
-            let text = String::from_utf8_lossy(&out.stdout);
-            if let Some(pid) = text.lines().next().and_then(|l| l.trim().parse().ok()) {
+            if let Some(pid) = children(shell).into_iter().next() {
                 return pid;
             }
             assert!(start.elapsed() < WAIT, "no process under shell {shell}");
             sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Sends `signal` ("TERM", "HUP", …) to `pid` with bash's builtin kill, which needs no
+    /// procps on a minimal machine.
+    pub fn kill(pid: u32, signal: &str) {
+        let status = Command::new("bash")
+            .args(["-c", &format!("kill -{signal} {pid}")])
+            .status()
+            .expect("bash runs");
+        assert!(status.success(), "kill -{signal} {pid}");
     }
 
     /// Waits for the app to give the terminal back: main screen, prompt shown, and the tty
@@ -156,4 +164,26 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd(&["kill-server"]);
     }
+}
+
+/// Child processes of `parent`, read from /proc (no pgrep needed).
+fn children(parent: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // The command name may contain spaces; the fields after its ')' are fixed.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(parent) {
+            out.push(pid);
+        }
+    }
+    out
 }
