@@ -362,8 +362,21 @@ fn tunnels_report_a_busy_port_open_on_request_persist_and_close_on_disconnect() 
     });
     assert!(http_get(extra).unwrap().ends_with(BODY));
     assert!(http_get(busy_port).unwrap().ends_with(BODY));
+
+    // Removing it closes it and forgets it; the default tunnel stays.
+    tmux.send(&["T"]);
+    tmux.wait_for("Remove a tunnel of 'lab'");
+    tmux.send(&["Enter"]);
+    tmux.wait_screen("the tunnel removed", |s| {
+        !s.contains("Remove a tunnel") && line_with(s, &row).is_none()
+    });
+    tmux.wait_until("its port to close", |_| http_get(extra).is_err());
+    assert!(http_get(busy_port).unwrap().ends_with(BODY));
     tmux.send(&["q"]);
     tmux.assert_restored();
+    let store = sparkdeck::store::Store::open(&env.db_path()).unwrap();
+    let lab = store.get_connection_by_name("lab").unwrap().unwrap();
+    assert!(store.list_tunnels(lab.id).unwrap().is_empty());
 }
 
 #[test]

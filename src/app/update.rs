@@ -177,6 +177,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::TunnelRemoved { id, result } => {
             match result {
                 Ok(()) => {
+                    // Its last reported state goes too, or the list would keep showing it
+                    // as an unsaved (default) tunnel.
+                    if let Some(t) = state.tunnels.iter().find(|t| t.id == id)
+                        && let Some(c) = state.saved.iter().find(|c| c.id == t.connection_id)
+                    {
+                        let (name, spec) = (c.spec.name.clone(), t.spec.clone());
+                        state
+                            .tunnel_states
+                            .retain(|(n, s, _)| !(n == &name && s == &spec));
+                    }
                     state.tunnels.retain(|t| t.id != id);
                     state.flash(FlashLevel::Info, "tunnel removed");
                 }

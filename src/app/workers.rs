@@ -319,9 +319,11 @@ async fn serve(
                     open_tunnel(ctx, name, host.as_ref(), &spec, &mut open_forwards).await;
                 }
                 Some(WorkerCmd::CloseTunnel(spec)) => {
+                    // Removed by the user: no state is reported, since a late "closed" would
+                    // bring the deleted tunnel back into the list.
                     tunnels.retain(|t| t != &spec);
+                    // Dropping the forward closes its listener.
                     open_forwards.remove(&spec);
-                    tunnel_state(ctx, name, &spec, TunnelState::Closed);
                 }
                 Some(WorkerCmd::Refresh) => gather_facts(ctx, name, host.as_ref()).await,
             },
