@@ -13,13 +13,15 @@ use std::time::Duration;
 /// The name of the always-present entry for the machine sparkdeck runs on.
 pub const LOCAL: &str = "local";
 
-/// `~/.ssh/config` unless the config names another file.
+/// The ssh config file named in the config, else `~/.ssh/config` when it exists. A missing
+/// default is `None` rather than its path: `ssh -G -F MISSING` fails, and a user without
+/// `~/.ssh/config` must still reach hosts by name or saved connection.
 pub fn ssh_config_path(config: &Config) -> Option<PathBuf> {
     config
         .ssh
         .config_file
         .clone()
-        .or_else(|| home().map(|h| h.join(".ssh/config")))
+        .or_else(|| home().map(|h| h.join(".ssh/config")).filter(|p| p.exists()))
 }
 
 /// `~/.ssh/known_hosts` unless the config names another file.

@@ -103,6 +103,26 @@ pub async fn run(opts: RunOptions) -> Result<()> {
     let mut pending_keys: HashMap<u64, oneshot::Sender<HostKeyDecision>> = HashMap::new();
     let mut next_question = 1u64;
 
+    // Read before the terminal is taken over, so that a `--host` the app cannot show ends
+    // with a plain message on the shell instead of an entry the list never displays.
+    let mut loaded = load_connections(&store, &config).await;
+    if let (
+        Some(name),
+        Msg::ConnectionsLoaded {
+            saved, ssh_config, ..
+        },
+    ) = (&opts.start_host, &loaded)
+        && name != LOCAL
+        && !saved.iter().any(|c| &c.spec.name == name)
+        && !ssh_config.iter().any(|h| &h.alias == name)
+    {
+        let _ = store.close().await;
+        anyhow::bail!(
+            "--host {name}: there is no saved connection and no ~/.ssh/config Host of that \
+             name; add it in the Connections tab (press a) or as a Host in ~/.ssh/config"
+        );
+    }
+
     let mut state = State::new(&config, opts.read_only, local_hostname());
     let mut terminal = ratatui::init();
     let _guard = TerminalGuard;
@@ -127,25 +147,29 @@ pub async fn run(opts: RunOptions) -> Result<()> {
             },
         ));
     }
-    let mut loaded = load_connections(&store, &config).await;
-    // `--host` wins over the remembered connection; on a first start (or when the
-    // remembered one was deleted) the machine we run on is what the other tabs show.
-    let mut start = opts.start_host.clone();
+    let mut remembered = None;
     if let Msg::ConnectionsLoaded { active, .. } = &mut loaded {
-        start = start.or(active.clone());
-        *active = Some(start.clone().unwrap_or_else(|| LOCAL.to_string()));
+        remembered = active.clone();
+        if let Some(name) = &opts.start_host {
+            // `--host` wins over the remembered one, in the header and selection too.
+            *active = Some(name.clone());
+        } else if active.is_none() {
+            // First start (or the remembered one was deleted): the machine we run on is
+            // what the other tabs show until the user picks a Spark.
+            *active = Some(LOCAL.to_string());
+        }
     }
     effects.extend(update(&mut state, loaded));
-    // The machine sparkdeck runs on is always there; the chosen connection comes back
-    // as it was left.
+    // The machine sparkdeck runs on is always there; the remembered (or requested)
+    // connection comes back as it was left.
     effects.push(Effect::Connect { name: LOCAL.into() });
-    if let Some(name) = start
+    if let Some(name) = opts.start_host.clone().or(remembered)
         && name != LOCAL
     {
-        effects.push(Effect::Connect { name: name.clone() });
-        if opts.start_host.is_some() {
-            effects.push(Effect::SetActive { name });
-        }
+        effects.push(Effect::Connect { name });
+    }
+    if let Some(name) = opts.start_host {
+        effects.push(Effect::SetActive { name });
     }
 
     let mut events = EventStream::new();

@@ -72,6 +72,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 return Vec::new();
             }
             state.generations.insert(name.clone(), generation);
+            // The worker records the time in the store; mirror it so the row does not say
+            // "never" until the next reload.
+            if let ConnState::Connected { since } = cs
+                && let Some(c) = state.saved.iter_mut().find(|c| c.spec.name == name)
+            {
+                c.last_connected_at = Some(since);
+            }
             state.conn_states.insert(name, cs);
             state.dirty = true;
             Vec::new()
@@ -170,6 +177,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::TunnelRemoved { id, result } => {
             match result {
                 Ok(()) => {
+                    // Its last reported state goes too, or the list would keep showing it
+                    // as an unsaved (default) tunnel.
+                    if let Some(t) = state.tunnels.iter().find(|t| t.id == id)
+                        && let Some(c) = state.saved.iter().find(|c| c.id == t.connection_id)
+                    {
+                        let (name, spec) = (c.spec.name.clone(), t.spec.clone());
+                        state
+                            .tunnel_states
+                            .retain(|(n, s, _)| !(n == &name && s == &spec));
+                    }
                     state.tunnels.retain(|t| t.id != id);
                     state.flash(FlashLevel::Info, "tunnel removed");
                 }

@@ -53,6 +53,29 @@ pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// Tells the machine its retry timer fired at `at`. The machine keeps whole seconds and
+/// rounds `retry_at` up, so a timer shortened by jitter can fire just before `retry_at`;
+/// the machine ignores that as early, and the worker would then wait forever. Such an early
+/// timer becomes a wait for the rest of that second instead.
+fn retry_due(machine: &mut ConnMachine, at: time::OffsetDateTime) -> ConnEffect {
+    let effect = machine.handle(
+        ConnEvent::RetryDue {
+            now: at.unix_timestamp(),
+        },
+        rand::random(),
+    );
+    match (effect, machine.state()) {
+        (ConnEffect::None, ConnState::Reconnecting { retry_at, .. }) => {
+            let due = time::OffsetDateTime::from_unix_timestamp(*retry_at).unwrap_or(at);
+            let left = (due - at).max(time::Duration::ZERO);
+            ConnEffect::RetryIn(
+                Duration::from_secs_f64(left.as_seconds_f64()) + Duration::from_millis(10),
+            )
+        }
+        _ => effect,
+    }
+}
+
 struct Running {
     generation: u64,
     cancel: CancellationToken,
@@ -162,8 +185,10 @@ async fn run_worker(
                     _ = cancel.cancelled() => return,
                     _ = tokio::time::sleep(delay) => {}
                 }
-                effect = machine.handle(ConnEvent::RetryDue { now: now() }, rand::random());
-                report(machine.state());
+                effect = retry_due(&mut machine, time::OffsetDateTime::now_utc());
+                if !matches!(effect, ConnEffect::RetryIn(_)) {
+                    report(machine.state());
+                }
                 continue;
             }
             ConnEffect::None | ConnEffect::Close => {
@@ -294,9 +319,11 @@ async fn serve(
                     open_tunnel(ctx, name, host.as_ref(), &spec, &mut open_forwards).await;
                 }
                 Some(WorkerCmd::CloseTunnel(spec)) => {
+                    // Removed by the user: no state is reported, since a late "closed" would
+                    // bring the deleted tunnel back into the list.
                     tunnels.retain(|t| t != &spec);
+                    // Dropping the forward closes its listener.
                     open_forwards.remove(&spec);
-                    tunnel_state(ctx, name, &spec, TunnelState::Closed);
                 }
                 Some(WorkerCmd::Refresh) => gather_facts(ctx, name, host.as_ref()).await,
             },
@@ -369,5 +396,66 @@ async fn gather_facts(ctx: &WorkerCtx, name: &str, host: &dyn Host) {
                 text: format!("{name}: reading host facts failed: {e}"),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retry_timer_firing_before_the_rounded_second_waits_for_it() {
+        let mut m = ConnMachine::new(Backoff {
+            initial: Duration::from_secs(1),
+            max: Duration::from_secs(2),
+            jitter: 0.2,
+        });
+        m.handle(ConnEvent::ConnectRequested, 0.0);
+        m.handle(ConnEvent::Connected { now: 100 }, 0.0);
+        // Lost at 100.1 s; with the most jitter the delay is 0.8 s, so the timer fires at
+        // 100.9 s, while the machine (in whole seconds) retries at 101.
+        let effect = m.handle(
+            ConnEvent::Lost {
+                reason: "early eof".into(),
+                now: 100,
+            },
+            0.999_999,
+        );
+        let ConnEffect::RetryIn(delay) = effect else {
+            panic!("{effect:?}");
+        };
+        assert!(delay < Duration::from_millis(850), "{delay:?}");
+        let fired = time::OffsetDateTime::from_unix_timestamp(100).unwrap()
+            + time::Duration::milliseconds(100)
+            + delay;
+        match retry_due(&mut m, fired) {
+            ConnEffect::RetryIn(rest) => {
+                assert!(
+                    rest > Duration::ZERO && rest <= Duration::from_millis(300),
+                    "{rest:?}"
+                );
+                assert!(matches!(m.state(), ConnState::Reconnecting { .. }));
+                let later = fired + time::Duration::seconds_f64(rest.as_secs_f64());
+                assert_eq!(retry_due(&mut m, later), ConnEffect::Connect);
+                assert_eq!(m.state(), &ConnState::Connecting { attempt: 2 });
+            }
+            other => panic!("an early timer must be waited out, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_timer_at_or_after_the_retry_second_connects() {
+        let mut m = ConnMachine::new(Backoff::default());
+        m.handle(ConnEvent::ConnectRequested, 0.0);
+        m.handle(ConnEvent::Connected { now: 100 }, 0.0);
+        m.handle(
+            ConnEvent::Lost {
+                reason: "early eof".into(),
+                now: 100,
+            },
+            0.0,
+        );
+        let at = time::OffsetDateTime::from_unix_timestamp(101).unwrap();
+        assert_eq!(retry_due(&mut m, at), ConnEffect::Connect);
     }
 }
