@@ -15,7 +15,7 @@ command -v cc >/dev/null || need+=(build-essential)   # rusqlite (bundled SQLite
 command -v ssh >/dev/null || need+=(openssh-client)
 command -v ssh-agent >/dev/null || need+=(openssh-client)
 command -v tmux >/dev/null || need+=(tmux)
-command -v kill >/dev/null || need+=(procps)            # the sshd harness stops sshd with kill(1)
+[ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)   # the sshd harness stops sshd with kill(1)
 command -v useradd >/dev/null || need+=(passwd)         # as root, the harness logs in as a test user
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
