@@ -213,10 +213,11 @@ fn snapshot_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<
         let snap = crate::snapshot::take(host.as_ref())
             .await
             .with_context(|| format!("reading host facts from {name}"))?;
+        // Both renderings already end with a newline.
         if json {
-            println!("{}", crate::snapshot::to_json(&snap));
+            print!("{}", crate::snapshot::to_json(&snap));
         } else {
-            println!("{}", crate::snapshot::to_text(&snap));
+            print!("{}", crate::snapshot::to_text(&snap));
         }
         Ok(ExitCode::SUCCESS)
     })
