@@ -9,6 +9,7 @@ pub mod config;
 pub mod connect;
 pub mod host;
 pub mod logging;
+pub mod metrics;
 pub mod model;
 pub mod snapshot;
 pub mod sources;

@@ -1,7 +1,9 @@
 //! Plain data shared by every layer. No I/O, no UI.
 
 pub mod connection;
+pub mod gpu;
 pub mod host_info;
 
 pub use connection::*;
+pub use gpu::*;
 pub use host_info::HostInfo;

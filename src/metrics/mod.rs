@@ -1,0 +1,8 @@
+//! Pure metric logic shared by the GPU tab, alerts, history and `snapshot`: threshold levels
+//! with hysteresis and the unified-memory arithmetic of DESIGN §3. No I/O, no UI.
+
+pub mod memory;
+pub mod threshold;
+
+pub use memory::{MemoryView, gpu_resident_bytes, is_unified, memory_view};
+pub use threshold::{Level, Thresholds};
