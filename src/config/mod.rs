@@ -24,6 +24,7 @@ pub struct Config {
     pub general: General,
     pub ssh: SshSettings,
     pub tunnels: TunnelSettings,
+    pub gpu: GpuSettings,
     pub theme: Theme,
     pub keymap: Keymap,
 }
@@ -100,5 +101,72 @@ impl Default for TunnelSettings {
             ollama_local_port: 11435,
             ollama_remote_port: 11434,
         }
+    }
+}
+
+/// `[gpu]`: sampling, history and the colour thresholds of the GPU tab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GpuSettings {
+    /// Milliseconds between samples (NVML reads, or the `-lms` of the nvidia-smi stream).
+    pub interval_ms: u64,
+    /// Seconds of samples kept in memory for the sparklines.
+    pub sparkline_s: u64,
+    /// Seconds between process-table reads (`--query-compute-apps` over SSH).
+    pub processes_interval_s: u64,
+    /// Seconds per persisted history window (min / avg / max of the samples in it).
+    pub history_window_s: u64,
+    /// Days of history kept; older windows are pruned at start and hourly.
+    pub retention_days: u32,
+    pub utilization_warn_pct: f64,
+    pub utilization_crit_pct: f64,
+    pub memory_warn_pct: f64,
+    pub memory_crit_pct: f64,
+    pub temperature_warn_c: f64,
+    pub temperature_crit_c: f64,
+    /// How far (percentage points, or °C for temperature) a value must fall below a border
+    /// before its colour steps down.
+    pub hysteresis: f64,
+    /// Consecutive red samples that raise an alert.
+    pub alert_after_samples: u32,
+}
+
+impl Default for GpuSettings {
+    fn default() -> Self {
+        Self {
+            interval_ms: 2000,
+            sparkline_s: 120,
+            processes_interval_s: 10,
+            history_window_s: 20,
+            retention_days: 30,
+            utilization_warn_pct: 50.0,
+            utilization_crit_pct: 80.0,
+            memory_warn_pct: 50.0,
+            memory_crit_pct: 80.0,
+            temperature_warn_c: 60.0,
+            temperature_crit_c: 80.0,
+            hysteresis: 3.0,
+            alert_after_samples: 5,
+        }
+    }
+}
+
+impl GpuSettings {
+    pub fn utilization(&self) -> crate::metrics::Thresholds {
+        crate::metrics::Thresholds::new(
+            self.utilization_warn_pct,
+            self.utilization_crit_pct,
+            self.hysteresis,
+        )
+    }
+    pub fn memory(&self) -> crate::metrics::Thresholds {
+        crate::metrics::Thresholds::new(self.memory_warn_pct, self.memory_crit_pct, self.hysteresis)
+    }
+    pub fn temperature(&self) -> crate::metrics::Thresholds {
+        crate::metrics::Thresholds::new(
+            self.temperature_warn_c,
+            self.temperature_crit_c,
+            self.hysteresis,
+        )
     }
 }
