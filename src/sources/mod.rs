@@ -1,7 +1,9 @@
 //! Data sources: pure parsers (text → model) and the collectors that run their command on a
 //! `Host`. Parsers never fail on odd input; they leave what they cannot read as `None`.
 
+pub mod gpu;
 pub mod host_info;
+pub mod proc;
 
 use crate::host::HostError;
 use thiserror::Error;
