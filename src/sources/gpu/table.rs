@@ -103,10 +103,17 @@ fn gpu_first_line(cells: &[&str]) -> Option<GpuSample> {
     })
 }
 
+/// The two sides of a `used / total` cell. Split on the `/` word, not the character:
+/// `N/A` holds a slash too.
+fn halves(cell: &str) -> Option<(String, String)> {
+    let tokens: Vec<&str> = cell.split_whitespace().collect();
+    let at = tokens.iter().position(|t| *t == "/")?;
+    Some((tokens[..at].join(" "), tokens[at + 1..].join(" ")))
+}
+
 /// `N/A   44C    P0   11W /  N/A | Not Supported | 0%  Default`.
 fn gpu_second_line(s: &mut GpuSample, cells: &[&str]) {
-    if let Some(first) = cells.first() {
-        let (left, cap) = first.split_once('/').unwrap_or((first, ""));
+    if let Some((left, cap)) = cells.first().and_then(|c| halves(c)) {
         let tokens: Vec<&str> = left.split_whitespace().collect();
         if let [fan, temp, perf, power] = tokens.as_slice() {
             s.fan_pct = parse_f64(fan);
@@ -114,13 +121,11 @@ fn gpu_second_line(s: &mut GpuSample, cells: &[&str]) {
             s.pstate = parse_text(perf);
             s.power_w = parse_f64(power);
         }
-        s.power_limit_w = parse_f64(cap);
+        s.power_limit_w = parse_f64(&cap);
     }
-    if let Some(mem) = cells.get(1)
-        && let Some((used, total)) = mem.split_once('/')
-    {
-        s.memory_used_bytes = parse_mib_bytes(used);
-        s.memory_total_bytes = parse_mib_bytes(total);
+    if let Some((used, total)) = cells.get(1).and_then(|c| halves(c)) {
+        s.memory_used_bytes = parse_mib_bytes(&used);
+        s.memory_total_bytes = parse_mib_bytes(&total);
     }
     if let Some(util) = cells.get(2).and_then(|c| c.split_whitespace().next()) {
         s.utilization_pct = parse_f64(util);
