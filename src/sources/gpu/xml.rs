@@ -52,6 +52,13 @@ fn first_of<T>(node: Node, paths: &[&[&str]], parse: fn(&str) -> Option<T>) -> O
     paths.iter().find_map(|p| text_at(node, p).and_then(parse))
 }
 
+/// A version is one word. Driver 610 appends a note to the old names in `-q`
+/// (`610.57.04 [Deprecated; … Use KMD Version instead]`) and names the new ones `KMD Version`
+/// / `kmd_version` (its `--help-query-gpu`); both spellings are read, the note is dropped.
+fn version(s: &str) -> Option<String> {
+    parse_text(s)?.split_whitespace().next().map(str::to_string)
+}
+
 fn enabled(s: &str) -> Option<bool> {
     match s.trim() {
         "Enabled" => Some(true),
@@ -165,8 +172,8 @@ pub fn parse_xml(text: &str) -> Result<XmlReport, XmlError> {
         return Err(XmlError::NotNvidiaSmi(root.tag_name().name().to_string()));
     }
     let mut report = XmlReport {
-        driver_version: text_at(root, &["driver_version"]).and_then(parse_text),
-        cuda_version: text_at(root, &["cuda_version"]).and_then(parse_text),
+        driver_version: first_of(root, &[&["kmd_version"], &["driver_version"]], version),
+        cuda_version: first_of(root, &[&["cuda_umd_version"], &["cuda_version"]], version),
         ..XmlReport::default()
     };
     let gpus = root
@@ -194,6 +201,22 @@ mod tests {
             Err(XmlError::Malformed(_))
         ));
         assert!(matches!(parse_xml("<html/>"), Err(XmlError::NotNvidiaSmi(r)) if r == "html"));
+    }
+
+    #[test]
+    fn version_note_is_dropped_and_kmd_version_preferred() {
+        let r = parse_xml(
+            "<nvidia_smi_log><driver_version>610.57.04 [Deprecated; use KMD Version]</driver_version>\
+             <cuda_version>13.3 [Deprecated]</cuda_version></nvidia_smi_log>",
+        )
+        .unwrap();
+        assert_eq!(r.driver_version.as_deref(), Some("610.57.04"));
+        assert_eq!(r.cuda_version.as_deref(), Some("13.3"));
+        let r = parse_xml(
+            "<nvidia_smi_log><driver_version>N/A</driver_version><kmd_version>611.1</kmd_version></nvidia_smi_log>",
+        )
+        .unwrap();
+        assert_eq!(r.driver_version.as_deref(), Some("611.1"));
     }
 
     #[test]
