@@ -247,6 +247,8 @@ fn a100_mig_v12_xml() {
     assert_eq!(st.architecture.as_deref(), Some("Ampere"));
     assert_eq!(st.mig_enabled, Some(true));
     assert_eq!(st.persistence_mode, Some(false));
+    assert_eq!(st.addressing_mode, None);
+    assert_eq!(st.virtualization_mode.as_deref(), Some("None"));
     assert_eq!(st.pci_bus_id.as_deref(), Some("00000000:01:00.0"));
     assert_eq!(st.driver_version.as_deref(), Some("535.54.03"));
     let s = &r.samples[0];

@@ -76,7 +76,11 @@ fn gpu_static(gpu: Node, index: u32, report: &XmlReport) -> GpuStatic {
         cuda_version: report.cuda_version.clone(),
         architecture: text_at(gpu, &["product_architecture"]).and_then(parse_text),
         persistence_mode: text_at(gpu, &["persistence_mode"]).and_then(enabled),
-        addressing_mode: text_at(gpu, &["addressing_mode"]).and_then(parse_text),
+        // `None` here is nvidia-smi's word for "no special addressing", which the model
+        // spells as an absent value; `HMM` and `ATS` (GB10) are kept.
+        addressing_mode: text_at(gpu, &["addressing_mode"])
+            .and_then(parse_text)
+            .filter(|m| m != "None"),
         memory_total_bytes: text_at(gpu, &["fb_memory_usage", "total"]).and_then(parse_mib_bytes),
         power_limit_w: power_limit(gpu),
         pci_bus_id: text_at(gpu, &["pci", "pci_bus_id"])
