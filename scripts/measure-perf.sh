@@ -4,9 +4,11 @@
 # a throwaway HOME and XDG dirs, so it reads no config, no ~/.ssh and writes its SQLite
 # file and log under a temp dir.
 #
-# usage: scripts/measure-perf.sh [BINARY] [IDLE_SECONDS]
+# usage: scripts/measure-perf.sh [BINARY] [IDLE_SECONDS] [CONFIG_TOML]
 #   BINARY        default target/release/sparkdeck ($CARGO_TARGET_DIR honoured)
 #   IDLE_SECONDS  length of the idle window, default 60
+#   CONFIG_TOML   a config file to run with (e.g. a longer general.tick_ms, to see what
+#                 the clock tick costs); default: none, built-in defaults
 # needs: tmux, python3, hyperfine (apt-get install -y hyperfine)
 set -euo pipefail
 
@@ -14,6 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-${CARGO_TARGET_DIR:-$here/../target}/release/sparkdeck}
 bin=$(realpath "$bin")
 window=${2:-60}
+config=${3:-}
 [[ -x $bin ]] || { echo "no binary at $bin; run cargo build --release first" >&2; exit 1; }
 for tool in tmux python3 hyperfine; do
     command -v "$tool" >/dev/null || { echo "$tool is needed" >&2; exit 1; }
@@ -26,7 +29,11 @@ cleanup() {
     rm -rf "$dir"
 }
 trap cleanup EXIT
-mkdir -p "$dir"/{home,config,data,state}
+mkdir -p "$dir"/{home,config/sparkdeck,data,state}
+if [[ -n $config ]]; then
+    cp "$config" "$dir/config/sparkdeck/config.toml"
+    echo "config: $config"; sed 's/^/  /' "$config"
+fi
 isolated=(env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME="$dir/home"
     XDG_CONFIG_HOME="$dir/config" XDG_DATA_HOME="$dir/data" XDG_STATE_HOME="$dir/state")
 
