@@ -130,3 +130,74 @@ pub fn tab_spans(area: Rect) -> Vec<TabSpan> {
         })
         .collect()
 }
+
+/// The GPU tab's parts, top to bottom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GpuLayout {
+    /// Source and static facts (one or two lines).
+    pub source: Rect,
+    pub gpus: Rect,
+    /// Processes, the history chart or the alert list.
+    pub lower: Rect,
+}
+
+/// Width of a full GPU card; narrower screens get one card per row.
+pub const GPU_CARD_WIDTH: u16 = 56;
+/// Height of a full card: border, four gauges, clocks, three sparklines.
+pub const GPU_CARD_HEIGHT: u16 = 10;
+/// Height of a card without sparklines (small screens).
+pub const GPU_CARD_COMPACT_HEIGHT: u16 = 7;
+
+/// How the GPUs are drawn in `gpus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GpuMode {
+    /// Every GPU gets a full card, `columns` per row.
+    Cards { columns: u16 },
+    /// One line per GPU, all of them.
+    Rows,
+    /// Only the selected GPU, as a card (`[`/`]` to switch).
+    One,
+}
+
+/// Splits the GPU tab body for `gpu_count` GPUs and picks the mode.
+pub fn gpu(body: Rect, gpu_count: usize) -> (GpuLayout, GpuMode) {
+    let n = gpu_count.max(1) as u16;
+    let source_h = if body.height >= 20 { 2 } else { 1 };
+    let rest = body.height.saturating_sub(source_h);
+    let columns = (body.width / GPU_CARD_WIDTH).clamp(1, n);
+    let card_rows = n.div_ceil(columns);
+    // The lower pane keeps at least this much for the process table.
+    let lower_min = if rest >= 20 { 8 } else { 4 };
+    let (mode, gpus_h) = if card_rows * GPU_CARD_HEIGHT + lower_min <= rest {
+        (GpuMode::Cards { columns }, card_rows * GPU_CARD_HEIGHT)
+    } else if gpu_count > 1 && n + 3 + lower_min <= rest {
+        (GpuMode::Rows, n + 3)
+    } else if GPU_CARD_HEIGHT + lower_min <= rest {
+        (GpuMode::One, GPU_CARD_HEIGHT)
+    } else {
+        (GpuMode::One, GPU_CARD_COMPACT_HEIGHT.min(rest))
+    };
+    let [source, gpus, lower] = Layout::vertical([
+        Constraint::Length(source_h),
+        Constraint::Length(gpus_h),
+        Constraint::Min(0),
+    ])
+    .areas(body);
+    (
+        GpuLayout {
+            source,
+            gpus,
+            lower,
+        },
+        mode,
+    )
+}
+
+/// Columns of the history chart's plot (the lower pane less its border and the y-axis
+/// labels); `LoadGpuHistory` asks the store for that many points.
+pub const HISTORY_Y_LABELS: u16 = 7;
+
+pub fn gpu_history_points(body: Rect, gpu_count: usize) -> usize {
+    let (l, _) = gpu(body, gpu_count);
+    l.lower.width.saturating_sub(2 + HISTORY_Y_LABELS).max(1) as usize
+}
