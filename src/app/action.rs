@@ -170,7 +170,7 @@ impl Action {
             Action::Delete => "delete the selected connection",
             Action::AddTunnel => "add a tunnel to the selected connection",
             Action::RemoveTunnel => "remove a tunnel",
-            Action::Terminate => "terminate the selected GPU process (SIGTERM, then SIGKILL)",
+            Action::Terminate => "terminate the selected GPU process",
             Action::History => "show / hide GPU history",
             Action::Alerts => "show / hide the GPU alert list",
             Action::PrevGpu => "previous GPU",

@@ -148,6 +148,9 @@ pub const GPU_CARD_HEIGHT: u16 = 10;
 /// Height of a card without sparklines (small screens).
 pub const GPU_CARD_COMPACT_HEIGHT: u16 = 7;
 
+/// Narrower than this, one line per GPU says too little: one card at a time instead.
+pub const GPU_ROWS_MIN_WIDTH: u16 = 60;
+
 /// How the GPUs are drawn in `gpus`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GpuMode {
@@ -170,7 +173,7 @@ pub fn gpu(body: Rect, gpu_count: usize) -> (GpuLayout, GpuMode) {
     let lower_min = if rest >= 20 { 8 } else { 4 };
     let (mode, gpus_h) = if card_rows * GPU_CARD_HEIGHT + lower_min <= rest {
         (GpuMode::Cards { columns }, card_rows * GPU_CARD_HEIGHT)
-    } else if gpu_count > 1 && n + 3 + lower_min <= rest {
+    } else if gpu_count > 1 && body.width >= GPU_ROWS_MIN_WIDTH && n + 3 + lower_min <= rest {
         (GpuMode::Rows, n + 3)
     } else if GPU_CARD_HEIGHT + lower_min <= rest {
         (GpuMode::One, GPU_CARD_HEIGHT)

@@ -114,7 +114,7 @@ fn items(state: &State) -> Vec<Hint> {
                 v.push((k(Action::HistoryMetric), "metric", 1));
                 v.push((k(Action::HistoryRange), "range", 1));
                 v.push((k(Action::History), "close history", 2));
-            } else {
+            } else if state.gpu_view().is_some_and(|g| !g.samples.is_empty()) {
                 v.push((k(Action::History), "history", 2));
             }
             if !state.read_only_now() && state.gpu_selected_process().is_some() {

@@ -18,18 +18,21 @@ fn level(track: Option<&GpuTrack>, m: GpuMetric) -> Level {
 
 fn title(sample: &GpuSample, marker: Option<(usize, usize)>) -> String {
     let name = sample.name.as_deref().unwrap_or("unknown GPU");
-    let mut t = format!(" GPU {} · {name}", sample.index);
+    // The position goes first so a narrow title never cuts it off.
+    let mut t = match marker {
+        Some((i, n)) => format!(" GPU {} ({}/{n}) · {name}", sample.index, i + 1),
+        None => format!(" GPU {} · {name}", sample.index),
+    };
     if let Some(p) = &sample.pstate {
         t.push_str(&format!(" · {p}"));
-    }
-    if let Some((i, n)) = marker {
-        t.push_str(&format!(" · {}/{n}", i + 1));
     }
     t.push(' ');
     t
 }
 
-fn memory_line(state: &State, mem: &MemoryView, lvl: Level, width: usize) -> Line<'static> {
+/// The memory line(s) of a card: a gauge on a dedicated GPU; on a unified one the
+/// GPU-resident sum, the allocatable headroom and the pressure, on two lines when narrow.
+fn memory_lines(state: &State, mem: &MemoryView, lvl: Level, width: usize) -> Vec<Line<'static>> {
     let th = &state.theme;
     match mem.kind {
         MemoryKind::Dedicated => {
@@ -38,14 +41,14 @@ fn memory_line(state: &State, mem: &MemoryView, lvl: Level, width: usize) -> Lin
                 (Some(u), None) => gib(u),
                 _ => "n/a".into(),
             };
-            line(
+            vec![line(
                 th,
                 "mem",
                 mem.used_pct().map(|p| p / 100.0),
                 value,
                 Some(lvl),
                 width,
-            )
+            )]
         }
         MemoryKind::Unified => {
             // No framebuffer: what the GPU holds and what can still be allocated, not a bar.
@@ -54,12 +57,26 @@ fn memory_line(state: &State, mem: &MemoryView, lvl: Level, width: usize) -> Lin
             let psi = mem
                 .pressure_pct
                 .map_or("n/a".into(), |p| format!("{p:.1} %"));
-            let text = format!("resident {resident} · free {headroom} · PSI {psi}");
-            Line::from(vec![
-                Span::styled("mem   ", style::muted(th)),
-                Span::styled("unified ", style::accent(th)),
-                Span::styled(fit(&text, width.saturating_sub(14)), style::base(th)),
-            ])
+            let first = format!("GPU-resident {resident}");
+            let second = format!("headroom {headroom} · pressure {psi}");
+            let short = format!("headroom {headroom} · PSI {psi}");
+            let room = width.saturating_sub(14);
+            let head = |text: String| {
+                Line::from(vec![
+                    Span::styled("mem   ", style::muted(th)),
+                    Span::styled("unified ", style::accent(th)),
+                    Span::styled(fit(&text, room), style::base(th)),
+                ])
+            };
+            let one = format!("{first} · {second}");
+            if one.chars().count() <= room {
+                vec![head(one)]
+            } else {
+                vec![
+                    head(first),
+                    Line::styled(fit(&format!("      {short}"), width), style::base(th)),
+                ]
+            }
         }
     }
 }
@@ -109,16 +126,21 @@ pub fn card(
     let track = view.tracks.get(&sample.index);
     let mem = view.memory(sample);
     let limit = view.power_limit(sample);
-    let mut lines = vec![
-        line(
-            th,
-            "util",
-            sample.utilization_pct.map(|u| u / 100.0),
-            pct(sample.utilization_pct),
-            Some(level(track, GpuMetric::Utilization)),
-            w,
-        ),
-        memory_line(state, &mem, level(track, GpuMetric::Memory), w),
+    let mut lines = vec![line(
+        th,
+        "util",
+        sample.utilization_pct.map(|u| u / 100.0),
+        pct(sample.utilization_pct),
+        Some(level(track, GpuMetric::Utilization)),
+        w,
+    )];
+    lines.extend(memory_lines(
+        state,
+        &mem,
+        level(track, GpuMetric::Memory),
+        w,
+    ));
+    lines.extend([
         line(
             th,
             "temp",
@@ -139,7 +161,7 @@ pub fn card(
             Span::styled("clock ", style::muted(th)),
             Span::styled(fit(&clocks(sample), w.saturating_sub(6)), style::base(th)),
         ]),
-    ];
+    ]);
     if sparks && let Some(t) = track {
         let sw = w.saturating_sub(6);
         let values = |r: &crate::app::gpu::Ring| r.values().collect::<Vec<_>>();
@@ -174,79 +196,134 @@ pub fn card(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// A column of the GPU table, in the order columns are given up when narrow.
+struct Col {
+    title: &'static str,
+    width: usize,
+    /// Display order, left to right.
+    order: u8,
+}
+
 /// Every GPU on one line each, the selected one marked; for boxes with many GPUs.
 pub fn rows(frame: &mut Frame, area: Rect, state: &State, view: &GpuView) {
     let th = &state.theme;
     let sel = state.gpu_selected();
+    let n = view.samples.len();
     let block = Block::bordered()
         .border_style(style::border(th))
         .title(Line::styled(
-            format!(
-                " GPUs ({}) · GPU {}/{} ",
-                view.samples.len(),
-                sel + 1,
-                view.samples.len()
-            ),
+            format!(" GPUs ({n}) · selected {}/{n} ", sel + 1),
             style::title(th),
         ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
-    let mut lines = vec![Line::styled(
-        fit(
-            "  #  name                    util        mem             temp        power         clocks SM / mem",
-            w,
-        ),
-        style::muted(th),
-    )];
+    // Most important first: what is dropped on a narrow screen comes last.
+    let wanted = [
+        Col {
+            title: "#",
+            width: 4,
+            order: 0,
+        },
+        Col {
+            title: "util",
+            width: 11,
+            order: 2,
+        },
+        Col {
+            title: "mem",
+            width: 14,
+            order: 3,
+        },
+        Col {
+            title: "temp",
+            width: 12,
+            order: 4,
+        },
+        Col {
+            title: "power",
+            width: 15,
+            order: 5,
+        },
+        Col {
+            title: "name",
+            width: 22,
+            order: 1,
+        },
+        Col {
+            title: "clocks SM / mem",
+            width: 17,
+            order: 6,
+        },
+    ];
+    let mut used = 0;
+    let mut cols: Vec<&Col> = Vec::new();
+    for c in &wanted {
+        if used + c.width <= w {
+            used += c.width;
+            cols.push(c);
+        }
+    }
+    cols.sort_by_key(|c| c.order);
+    let pad = |t: &str, width: usize| format!("{:<width$}", fit(t, width.saturating_sub(1)));
+    let header: String = cols.iter().map(|c| pad(c.title, c.width)).collect();
+    let mut lines = vec![Line::styled(header, style::muted(th))];
     for (pos, s) in view.samples.iter().enumerate() {
         let track = view.tracks.get(&s.index);
         let mem = view.memory(s);
-        let cell = |text: String, lvl: Level, wid: usize| {
-            vec![
-                Span::styled(format!("{text:>wid$} "), style::base(th)),
-                Span::styled(format!("{:<5}", lvl.label()), level_style(th, lvl)),
-            ]
-        };
-        let mem_text = match mem.kind {
-            MemoryKind::Dedicated => match mem.used_pct() {
-                Some(p) => format!("{} {p:.0}%", mem.used_bytes.map_or("n/a".into(), gib)),
-                None => "n/a".into(),
-            },
-            MemoryKind::Unified => format!(
-                "unified {}",
-                mem.gpu_resident_bytes.map_or("n/a".into(), gib)
-            ),
-        };
-        let name = s.name.as_deref().unwrap_or("unknown GPU");
-        let mark = if pos == sel { "▶" } else { " " };
-        let mut spans = vec![
-            Span::styled(format!("{mark}{:>2}  ", s.index), style::accent(th)),
-            Span::styled(format!("{:<22}  ", fit(name, 22)), style::base(th)),
-        ];
-        spans.extend(cell(
-            pct(s.utilization_pct),
-            level(track, GpuMetric::Utilization),
-            5,
-        ));
-        spans.extend(cell(mem_text, level(track, GpuMetric::Memory), 14));
-        spans.extend(cell(
-            gauge::opt(s.temperature_c.map(|t| format!("{t:.0}")), " °C"),
-            level(track, GpuMetric::Temperature),
-            5,
-        ));
-        spans.push(Span::styled(
-            format!("{:>13}  ", gauge::power(s.power_w, view.power_limit(s))),
-            style::base(th),
-        ));
-        spans.push(Span::styled(
-            format!(
-                "{} / {}",
-                gauge::opt(s.clock_sm_mhz.or(s.clock_graphics_mhz), ""),
-                gauge::opt(s.clock_memory_mhz, " MHz")
-            ),
-            style::muted(th),
-        ));
+        let mut spans = Vec::new();
+        for c in &cols {
+            let cued = |text: String, lvl: Level| {
+                let tw = c.width.saturating_sub(6);
+                vec![
+                    Span::styled(format!("{:>tw$} ", fit(&text, tw)), style::base(th)),
+                    Span::styled(format!("{:<5}", lvl.label()), level_style(th, lvl)),
+                ]
+            };
+            match c.title {
+                "#" => spans.push(Span::styled(
+                    format!("{}{:<3}", if pos == sel { "▶" } else { " " }, s.index),
+                    style::accent(th),
+                )),
+                "name" => spans.push(Span::styled(
+                    pad(s.name.as_deref().unwrap_or("unknown GPU"), c.width),
+                    style::base(th),
+                )),
+                "util" => spans.extend(cued(
+                    pct(s.utilization_pct),
+                    level(track, GpuMetric::Utilization),
+                )),
+                "mem" => {
+                    let text = match mem.kind {
+                        MemoryKind::Dedicated => pct(mem.used_pct()),
+                        MemoryKind::Unified => {
+                            format!("U {}", mem.gpu_resident_bytes.map_or("n/a".into(), gib))
+                        }
+                    };
+                    spans.extend(cued(text, level(track, GpuMetric::Memory)));
+                }
+                "temp" => spans.extend(cued(
+                    gauge::opt(s.temperature_c.map(|t| format!("{t:.0}")), " °C"),
+                    level(track, GpuMetric::Temperature),
+                )),
+                "power" => spans.push(Span::styled(
+                    format!(
+                        "{:>w$} ",
+                        gauge::power(s.power_w, view.power_limit(s)),
+                        w = c.width - 1
+                    ),
+                    style::base(th),
+                )),
+                _ => spans.push(Span::styled(
+                    format!(
+                        " {} / {}",
+                        gauge::opt(s.clock_sm_mhz.or(s.clock_graphics_mhz), ""),
+                        gauge::opt(s.clock_memory_mhz, " MHz")
+                    ),
+                    style::muted(th),
+                )),
+            }
+        }
         let mut l = Line::from(spans);
         if pos == sel {
             l = l.patch_style(ratatui::style::Modifier::BOLD);

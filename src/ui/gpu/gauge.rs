@@ -8,6 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 const GIB: f64 = (1u64 << 30) as f64;
+/// Fits `21.9 GiB / 24.0 GiB 91 %`.
+const VALUE_WIDTH: usize = 24;
 
 pub fn level_style(th: &Theme, level: Level) -> Style {
     match level {
@@ -18,8 +20,13 @@ pub fn level_style(th: &Theme, level: Level) -> Style {
     }
 }
 
+/// `21.9 GiB`; below 1 GiB in MiB, so 1 MiB does not read as `0.0 GiB`.
 pub fn gib(bytes: u64) -> String {
-    format!("{:.1} GiB", bytes as f64 / GIB)
+    if bytes < 1 << 30 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{:.1} GiB", bytes as f64 / GIB)
+    }
 }
 
 pub fn opt<T: std::fmt::Display>(v: Option<T>, unit: &str) -> String {
@@ -35,7 +42,7 @@ pub fn pct(v: Option<f64>) -> String {
 }
 
 pub fn watts(v: f64) -> String {
-    if v >= 100.0 {
+    if v >= 100.0 || v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
         format!("{v:.2}")
@@ -74,7 +81,14 @@ pub fn line(
 ) -> Line<'static> {
     let cue = level.map(|l| l.label()).unwrap_or("");
     let bar_style = level.map_or(Style::new().fg(th.power), |l| level_style(th, l));
-    let fixed = 6 + value.chars().count() + 1 + if level.is_some() { 5 } else { 0 };
+    // One value column on wide cards, so the bars of a card line up.
+    let vw = if width >= 50 {
+        VALUE_WIDTH.max(value.chars().count())
+    } else {
+        value.chars().count()
+    };
+    let value = format!("{value:>vw$}");
+    let fixed = 6 + vw + 1 + 5;
     let bar_w = width.saturating_sub(fixed + 1);
     let mut spans = vec![Span::styled(format!("{label:<5} "), style::muted(th))];
     if bar_w >= 4 {
@@ -82,12 +96,10 @@ pub fn line(
         spans.push(Span::raw(" "));
     }
     spans.push(Span::styled(value, style::base(th)));
-    if level.is_some() {
-        spans.push(Span::styled(
-            format!(" {cue:<4}"),
-            level.map_or(Style::new(), |l| level_style(th, l)),
-        ));
-    }
+    spans.push(Span::styled(
+        format!(" {cue:<4}"),
+        level.map_or(Style::new(), |l| level_style(th, l)),
+    ));
     Line::from(spans)
 }
 

@@ -11,19 +11,35 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
-fn selector(state: &State, h: &HistoryView) -> Line<'static> {
+/// The title: every metric and range with the chosen ones bracketed (so it reads without
+/// colour); only the chosen ones when the pane is narrow.
+fn selector(state: &State, h: &HistoryView, width: u16) -> Line<'static> {
     let th = &state.theme;
+    if width < 84 {
+        return Line::styled(
+            format!(
+                " History · GPU {} · {} · {} ",
+                h.gpu_index,
+                h.metric.as_str(),
+                h.range.label()
+            ),
+            style::title(th),
+        );
+    }
     let mut spans = vec![Span::styled(
         format!(" History · GPU {} · ", h.gpu_index),
         style::title(th),
     )];
+    let mark = |on: bool, t: &str| {
+        if on { format!("[{t}]") } else { t.to_string() }
+    };
     for m in GpuMetric::ALL {
         let st = if m == h.metric {
             style::selected(th)
         } else {
             style::muted(th)
         };
-        spans.push(Span::styled(m.as_str(), st));
+        spans.push(Span::styled(mark(m == h.metric, m.as_str()), st));
         spans.push(Span::raw(" "));
     }
     spans.push(Span::raw("· "));
@@ -33,7 +49,7 @@ fn selector(state: &State, h: &HistoryView) -> Line<'static> {
         } else {
             style::muted(th)
         };
-        spans.push(Span::styled(r.label(), st));
+        spans.push(Span::styled(mark(r == h.range, r.label()), st));
         spans.push(Span::raw(" "));
     }
     Line::from(spans)
@@ -43,7 +59,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, h: &HistoryView) {
     let th = &state.theme;
     let block = Block::bordered()
         .border_style(style::border(th))
-        .title(selector(state, h));
+        .title(selector(state, h, area.width));
     let points = match &h.points {
         None => {
             let p = Paragraph::new(Line::styled("loading history…", style::muted(th)));
@@ -62,7 +78,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, h: &HistoryView) {
     if avg.is_empty() && max.is_empty() {
         let p = Paragraph::new(Line::styled(
             format!(
-                "no history yet for GPU {} {} in the last {}",
+                "no history yet (GPU {} {}, last {})",
                 h.gpu_index,
                 h.metric.as_str(),
                 h.range.label()

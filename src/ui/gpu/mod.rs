@@ -123,7 +123,7 @@ fn conn_word(state: &State, name: &str) -> &'static str {
     }
 }
 
-fn source_text(view: &GpuView) -> (String, bool) {
+fn source_text(view: &GpuView, narrow: bool) -> (String, bool) {
     match &view.source {
         None => ("source: starting".into(), false),
         Some(GpuSourceState::Nvml) => ("source: NVML".into(), false),
@@ -131,6 +131,9 @@ fn source_text(view: &GpuView) -> (String, bool) {
             (format!("source: nvidia-smi (NVML: {nvml_error})"), false)
         }
         Some(GpuSourceState::NvidiaSmiStream) => ("source: nvidia-smi stream".into(), false),
+        Some(GpuSourceState::Restarting { reason, attempt }) if narrow => {
+            (format!("stream restart #{attempt}: {reason}"), true)
+        }
         Some(GpuSourceState::Restarting { reason, attempt }) => (
             format!("restarting nvidia-smi stream (attempt {attempt}): {reason}"),
             true,
@@ -169,24 +172,26 @@ fn facts(view: &GpuView) -> String {
 
 fn source_lines(frame: &mut Frame, area: Rect, state: &State, view: &GpuView, now: i64) {
     let th = &state.theme;
-    let (src, bad) = source_text(view);
-    let mut spans = vec![Span::styled(
+    let (src, bad) = source_text(view, area.width < 60);
+    let mut spans = Vec::new();
+    // First, so a narrow screen never cuts it: these figures are not live.
+    if let Some(age) = state.gpu_stale_age(now) {
+        spans.push(Span::styled(
+            format!(
+                "STALE: last sample {} ago, connection lost · ",
+                crate::app::ago::short(now - age, now)
+            ),
+            style::warn(th),
+        ));
+    }
+    spans.push(Span::styled(
         src,
         if bad {
             style::warn(th)
         } else {
             style::muted(th)
         },
-    )];
-    if let Some(age) = state.gpu_stale_age(now) {
-        spans.push(Span::styled(
-            format!(
-                "  STALE: last sample {} ago, connection lost",
-                crate::app::ago::short(now - age, now)
-            ),
-            style::warn(th),
-        ));
-    }
+    ));
     let facts = facts(view);
     let mut lines = vec![Line::from(spans)];
     if !facts.is_empty() {

@@ -43,7 +43,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let wide = w >= 70;
     let mid = w >= 50;
     let sel = state.gpu_selected_index(&rows).unwrap_or(0);
-    let visible = area.height.saturating_sub(3) as usize;
+    // Small screens give the header's row to a process.
+    let with_header = area.height >= 5;
+    let visible = area.height.saturating_sub(2 + u16::from(with_header)) as usize;
     let offset = layout::list_offset(sel, visible);
     let body: Vec<Row> = rows
         .iter()
@@ -51,18 +53,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         .skip(offset)
         .take(visible)
         .map(|(i, p)| {
-            let mem = p.used_memory_bytes.map_or("n/a".into(), |b| {
-                if b >= 1 << 30 {
-                    gib(b)
-                } else {
-                    format!("{} MiB", b >> 20)
-                }
-            });
+            let mem = p.used_memory_bytes.map_or("n/a".into(), gib);
             let command = p.command.clone().unwrap_or_else(|| p.name.clone());
             let gpu = p
                 .gpu_index
                 .map_or_else(|| "-".to_string(), |g| g.to_string());
-            let mut cells = vec![Cell::from(p.pid.to_string())];
+            // A marker as well as the colour, so the selection reads in mono too.
+            let mark = if i == sel { "▶" } else { " " };
+            let mut cells = vec![Cell::from(format!("{mark}{}", p.pid))];
             if mid {
                 cells.push(Cell::from(gpu));
                 cells.push(Cell::from(p.user.clone().unwrap_or_else(|| "?".into())));
@@ -83,7 +81,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         })
         .collect();
     let mut header = vec!["pid"];
-    let mut widths = vec![Constraint::Length(8)];
+    let mut widths = vec![Constraint::Length(9)];
     if mid {
         header.extend(["gpu", "user"]);
         widths.extend([Constraint::Length(3), Constraint::Length(10)]);
@@ -94,8 +92,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     }
     header.extend(["memory", "command"]);
     widths.extend([Constraint::Length(10), Constraint::Fill(1)]);
-    let table = Table::new(body, widths)
-        .header(Row::new(header).style(style::muted(th)))
-        .block(block);
+    let mut table = Table::new(body, widths).block(block);
+    if with_header {
+        table = table.header(Row::new(header).style(style::muted(th)));
+    }
     frame.render_widget(table, area);
 }
