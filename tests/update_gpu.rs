@@ -436,3 +436,52 @@ fn data_of_a_lost_connection_stays_and_is_marked_stale() {
     assert_eq!(s.gpu_stale_age(NOW), Some(42));
     assert_eq!(s.gpu_view().unwrap().samples.len(), 1);
 }
+
+#[test]
+fn refresh_with_the_history_open_re_reads_the_chart_up_to_now() {
+    let mut s = gpu_tab();
+    feed(&mut s, LAB, discrete_events(NOW));
+    send(&mut s, [key('h')]);
+    update(&mut s, Msg::Tick { now: NOW + 30 });
+    let fx = send(&mut s, [ctrl('r')]);
+    assert_eq!(
+        fx,
+        vec![
+            Effect::Refresh,
+            Effect::LoadGpuHistory {
+                name: LAB.into(),
+                gpu_index: 0,
+                metric: GpuMetric::Utilization,
+                since: NOW + 30 - 3600,
+                until: NOW + 30,
+                points: 111,
+            }
+        ]
+    );
+    // Closed again: a refresh is only a refresh.
+    send(&mut s, [code(KeyCode::Esc)]);
+    assert!(s.gpu.history.is_none());
+    assert_eq!(send(&mut s, [ctrl('r')]), vec![Effect::Refresh]);
+}
+
+#[test]
+fn gpu_keys_switch_the_shown_gpu_and_wrap() {
+    let mut s = gpu_tab();
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 40,
+            height: 15,
+        },
+    );
+    feed(&mut s, LAB, v100_events(NOW));
+    assert_eq!(s.gpu_selected(), 0);
+    send(&mut s, [key('['), key('[')]);
+    assert_eq!(s.gpu_selected(), 6);
+    send(&mut s, [code(KeyCode::Right), code(KeyCode::Right)]);
+    assert_eq!(s.gpu_selected(), 0);
+    // Fewer GPUs later (a reconnect to another box): the position is clamped.
+    send(&mut s, [key('['), key('[')]);
+    update(&mut s, gpu(LAB, 1, samples_at(NOW + 2, a5000_samples())));
+    assert_eq!(s.gpu_selected(), 1);
+}

@@ -589,3 +589,90 @@ pub fn on_terminated(state: &mut State, name: String, pid: u32, result: Result<(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proc_(pid: u32, gpu: u32, mib: Option<u64>, name: &str) -> GpuProcess {
+        GpuProcess {
+            pid,
+            gpu_index: Some(gpu),
+            name: name.into(),
+            used_memory_bytes: mib.map(|m| m << 20),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn ring_drops_the_oldest_value() {
+        let mut r = Ring::new(3);
+        for v in [Some(1.0), None, Some(3.0), Some(4.0)] {
+            r.push(v);
+        }
+        assert_eq!(
+            r.values().collect::<Vec<_>>(),
+            vec![None, Some(3.0), Some(4.0)]
+        );
+        assert_eq!(Ring::new(0).capacity(), 1);
+    }
+
+    #[test]
+    fn ring_capacity_follows_the_settings() {
+        let mut t = GpuTab::new(GpuSettings::default());
+        assert_eq!(t.ring_capacity(), 60);
+        t.settings.interval_ms = 500;
+        t.settings.sparkline_s = 30;
+        assert_eq!(t.ring_capacity(), 60);
+        t.settings.interval_ms = 0;
+        assert_eq!(t.ring_capacity(), 30_000);
+    }
+
+    #[test]
+    fn processes_merge_duplicate_pids_and_sort_unknown_memory_last() {
+        let view = GpuView {
+            processes: vec![
+                proc_(10, 0, None, "idle"),
+                proc_(20, 0, Some(100), "python3"),
+                proc_(30, 0, Some(500), "vllm"),
+                // Compute and graphics listing of one pid on one GPU: one row, larger figure.
+                proc_(20, 0, Some(120), "python3"),
+                proc_(20, 1, Some(50), "python3"),
+            ],
+            ..Default::default()
+        };
+        let rows = visible_processes(&view, "");
+        let got: Vec<(u32, Option<u32>, Option<u64>)> = rows
+            .iter()
+            .map(|p| (p.pid, p.gpu_index, p.used_memory_bytes.map(|b| b >> 20)))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (30, Some(0), Some(500)),
+                (20, Some(0), Some(120)),
+                (20, Some(1), Some(50)),
+                (10, Some(0), None)
+            ]
+        );
+        assert_eq!(visible_processes(&view, "VLL").len(), 1);
+        assert_eq!(visible_processes(&view, "20").len(), 2);
+        assert_eq!(visible_processes(&view, "nothing").len(), 0);
+    }
+
+    #[test]
+    fn metric_and_range_cycle_through_all() {
+        let mut m = GpuMetric::Utilization;
+        let mut r = HistoryRange::Hour;
+        for _ in 0..4 {
+            m = m.next();
+            r = r.next();
+        }
+        assert_eq!((m, r), (GpuMetric::Utilization, HistoryRange::Hour));
+        assert_eq!(
+            GpuMetric::from_name("temperature"),
+            Some(GpuMetric::Temperature)
+        );
+        assert_eq!(HistoryRange::Week.secs(), 604_800);
+    }
+}

@@ -67,6 +67,12 @@ pub fn apply(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             return Some(change_history(state, |h| h.range = h.range.next()));
         }
         Action::Terminate => terminate(state),
+        // A refresh also re-reads the chart on screen, up to now.
+        Action::Refresh if state.gpu.history.is_some() => {
+            let mut fx = vec![Effect::Refresh];
+            fx.extend(load_history(state));
+            return Some(fx);
+        }
         _ => return None,
     }
     Some(Vec::new())

@@ -204,3 +204,41 @@ pub fn gpu_history_points(body: Rect, gpu_count: usize) -> usize {
     let (l, _) = gpu(body, gpu_count);
     l.lower.width.saturating_sub(2 + HISTORY_Y_LABELS).max(1) as usize
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(w: u16, h: u16) -> Rect {
+        frame(Rect::new(0, 0, w, h)).body
+    }
+
+    #[test]
+    fn gpu_modes_at_the_three_sizes() {
+        assert_eq!(gpu(body(120, 40), 1).1, GpuMode::Cards { columns: 1 });
+        assert_eq!(gpu(body(120, 40), 2).1, GpuMode::Cards { columns: 2 });
+        assert_eq!(gpu(body(120, 40), 8).1, GpuMode::Rows);
+        assert_eq!(gpu(body(80, 24), 1).1, GpuMode::Cards { columns: 1 });
+        assert_eq!(gpu(body(80, 24), 2).1, GpuMode::Rows);
+        assert_eq!(gpu(body(80, 24), 8).1, GpuMode::Rows);
+        for n in [1, 2, 8] {
+            assert_eq!(gpu(body(40, 15), n).1, GpuMode::One);
+        }
+    }
+
+    #[test]
+    fn gpu_parts_stay_inside_the_body_at_any_size() {
+        for (w, h) in [(0, 0), (1, 1), (10, 3), (40, 15), (200, 8), (300, 100)] {
+            let b = body(w, h);
+            for n in [0, 1, 3, 16] {
+                let (l, _) = gpu(b, n);
+                for r in [l.source, l.gpus, l.lower] {
+                    assert!(
+                        r.bottom() <= b.bottom() && r.right() <= b.right(),
+                        "{w}x{h} n={n}"
+                    );
+                }
+            }
+        }
+    }
+}

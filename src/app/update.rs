@@ -896,6 +896,14 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
                 state.dirty = true;
             }
         }
+        MouseEventKind::ScrollDown if state.tab == Tab::Gpu => {
+            super::gpu_keys::move_process(state, 1);
+            state.dirty = true;
+        }
+        MouseEventKind::ScrollUp if state.tab == Tab::Gpu => {
+            super::gpu_keys::move_process(state, -1);
+            state.dirty = true;
+        }
         MouseEventKind::ScrollDown if state.tab == Tab::Connections => {
             move_selection(state, 1);
             state.dirty = true;
