@@ -8,6 +8,7 @@ pub mod entries;
 pub mod filter;
 pub mod form;
 pub mod gpu;
+mod gpu_events;
 mod gpu_keys;
 pub mod layout;
 pub mod msg;

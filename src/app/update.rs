@@ -205,7 +205,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             name,
             generation,
             event,
-        } => super::gpu::on_event(state, name, generation, event),
+        } => super::gpu_events::on_event(state, name, generation, event),
         Msg::GpuHistory {
             name,
             gpu_index,
@@ -213,15 +213,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             range,
             points,
         } => {
-            super::gpu::on_history(state, name, gpu_index, metric, range, points);
+            super::gpu_events::on_history(state, name, gpu_index, metric, range, points);
             Vec::new()
         }
         Msg::GpuAlerts(rows) => {
-            super::gpu::on_alerts(state, rows);
+            super::gpu_events::on_alerts(state, rows);
             Vec::new()
         }
         Msg::ProcessTerminated { name, pid, result } => {
-            super::gpu::on_terminated(state, name, pid, result);
+            super::gpu_events::on_terminated(state, name, pid, result);
             Vec::new()
         }
     }
