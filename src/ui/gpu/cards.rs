@@ -115,7 +115,16 @@ pub fn card(
         .padding(Padding::horizontal(1))
         .title(Line::styled(
             fit(
-                &title(sample, marker.then_some((pos, n))),
+                &format!(
+                    "{}{}",
+                    // A shape as well as the border colour marks the selected card.
+                    if selected && n > 1 && !marker {
+                        "▶"
+                    } else {
+                        ""
+                    },
+                    title(sample, marker.then_some((pos, n)))
+                ),
                 area.width.saturating_sub(2) as usize,
             ),
             style::title(th),
