@@ -33,7 +33,11 @@ fn real_binary_shows_tabs_help_and_restores_terminal() {
     tmux.wait_until("help to close", |t| !t.capture().contains("Help: keys"));
 
     tmux.send(&["2"]);
-    tmux.wait_for("issue #3");
+    // The GPU tab: no connection is active at first start, or no GPU data has arrived yet.
+    tmux.wait_until("the GPU tab", |t| {
+        let screen = t.capture();
+        screen.contains("No active connection") || screen.contains("Waiting for GPU data")
+    });
     tmux.send(&["Tab"]);
     tmux.wait_for("issue #4");
 

@@ -11,6 +11,8 @@ pub enum Scope {
     /// Moving in any list or table.
     List,
     Connections,
+    /// The GPU tab (it has a process list, so list keys are live there too).
+    Gpu,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -44,6 +46,13 @@ pub enum Action {
     Delete,
     AddTunnel,
     RemoveTunnel,
+    Terminate,
+    History,
+    Alerts,
+    PrevGpu,
+    NextGpu,
+    HistoryMetric,
+    HistoryRange,
 }
 
 impl Action {
@@ -76,6 +85,13 @@ impl Action {
         Action::Delete,
         Action::AddTunnel,
         Action::RemoveTunnel,
+        Action::Terminate,
+        Action::History,
+        Action::Alerts,
+        Action::PrevGpu,
+        Action::NextGpu,
+        Action::HistoryMetric,
+        Action::HistoryRange,
     ];
 
     /// The config name, e.g. `next_tab`.
@@ -109,6 +125,13 @@ impl Action {
             Action::Delete => "delete",
             Action::AddTunnel => "add_tunnel",
             Action::RemoveTunnel => "remove_tunnel",
+            Action::Terminate => "terminate",
+            Action::History => "history",
+            Action::Alerts => "alerts",
+            Action::PrevGpu => "prev_gpu",
+            Action::NextGpu => "next_gpu",
+            Action::HistoryMetric => "history_metric",
+            Action::HistoryRange => "history_range",
         }
     }
 
@@ -147,6 +170,13 @@ impl Action {
             Action::Delete => "delete the selected connection",
             Action::AddTunnel => "add a tunnel to the selected connection",
             Action::RemoveTunnel => "remove a tunnel",
+            Action::Terminate => "terminate the selected GPU process",
+            Action::History => "show / hide GPU history",
+            Action::Alerts => "show / hide the GPU alert list",
+            Action::PrevGpu => "previous GPU",
+            Action::NextGpu => "next GPU",
+            Action::HistoryMetric => "next history metric",
+            Action::HistoryRange => "next history range",
         }
     }
 
@@ -167,6 +197,13 @@ impl Action {
             | Action::Delete
             | Action::AddTunnel
             | Action::RemoveTunnel => Scope::Connections,
+            Action::Terminate
+            | Action::History
+            | Action::Alerts
+            | Action::PrevGpu
+            | Action::NextGpu
+            | Action::HistoryMetric
+            | Action::HistoryRange => Scope::Gpu,
             _ => Scope::Global,
         }
     }

@@ -1,6 +1,7 @@
 //! What `update` asks the runtime to do. The runtime performs them and reports back with
 //! `Msg`s; `update` itself never touches the terminal, the network, the store or the clock.
 
+use super::gpu::GpuMetric;
 use crate::model::{ConnId, ConnectionSpec, HostKeyDecision, TunnelSpec};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,4 +46,35 @@ pub enum Effect {
     SetMouse(bool),
     /// Reload connections and refresh the active host's data now.
     Refresh,
+    /// Read min / avg / max of `metric` for one GPU between `since` and `until` (Unix
+    /// seconds), downsampled to `points` buckets; answer with `Msg::GpuHistory`.
+    LoadGpuHistory {
+        name: String,
+        gpu_index: u32,
+        metric: GpuMetric,
+        since: i64,
+        until: i64,
+        points: usize,
+    },
+    /// Signal `pid` on connection `name` only (SIGKILL when `force`, else SIGTERM), after
+    /// re-checking read-only; audit it and answer with `Msg::ProcessTerminated`.
+    TerminateProcess {
+        name: String,
+        pid: u32,
+        force: bool,
+    },
+    /// A metric stayed red for `alert_after_samples` samples: store the alert.
+    AlertRaised {
+        name: String,
+        gpu_index: u32,
+        metric: GpuMetric,
+        peak: f64,
+        message: String,
+    },
+    /// That metric left red: mark the open alert cleared.
+    AlertCleared {
+        name: String,
+        gpu_index: u32,
+        metric: GpuMetric,
+    },
 }

@@ -130,3 +130,115 @@ pub fn tab_spans(area: Rect) -> Vec<TabSpan> {
         })
         .collect()
 }
+
+/// The GPU tab's parts, top to bottom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GpuLayout {
+    /// Source and static facts (one or two lines).
+    pub source: Rect,
+    pub gpus: Rect,
+    /// Processes, the history chart or the alert list.
+    pub lower: Rect,
+}
+
+/// Width of a full GPU card; narrower screens get one card per row.
+pub const GPU_CARD_WIDTH: u16 = 56;
+/// Height of a full card: border, four gauges, clocks, three sparklines.
+pub const GPU_CARD_HEIGHT: u16 = 10;
+/// Height of a card without sparklines (small screens).
+pub const GPU_CARD_COMPACT_HEIGHT: u16 = 7;
+
+/// Narrower than this, one line per GPU says too little: one card at a time instead.
+pub const GPU_ROWS_MIN_WIDTH: u16 = 60;
+
+/// How the GPUs are drawn in `gpus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GpuMode {
+    /// Every GPU gets a full card, `columns` per row.
+    Cards { columns: u16 },
+    /// One line per GPU, all of them.
+    Rows,
+    /// Only the selected GPU, as a card (`[`/`]` to switch).
+    One,
+}
+
+/// Splits the GPU tab body for `gpu_count` GPUs and picks the mode.
+pub fn gpu(body: Rect, gpu_count: usize) -> (GpuLayout, GpuMode) {
+    let n = gpu_count.max(1) as u16;
+    let source_h = if body.height >= 20 { 2 } else { 1 };
+    let rest = body.height.saturating_sub(source_h);
+    let columns = (body.width / GPU_CARD_WIDTH).clamp(1, n);
+    let card_rows = n.div_ceil(columns);
+    // The lower pane keeps at least this much for the process table.
+    let lower_min = if rest >= 20 { 8 } else { 4 };
+    let (mode, gpus_h) = if card_rows * GPU_CARD_HEIGHT + lower_min <= rest {
+        (GpuMode::Cards { columns }, card_rows * GPU_CARD_HEIGHT)
+    } else if gpu_count > 1 && body.width >= GPU_ROWS_MIN_WIDTH && n + 3 + lower_min <= rest {
+        (GpuMode::Rows, n + 3)
+    } else if GPU_CARD_HEIGHT + lower_min <= rest {
+        (GpuMode::One, GPU_CARD_HEIGHT)
+    } else {
+        (GpuMode::One, GPU_CARD_COMPACT_HEIGHT.min(rest))
+    };
+    let [source, gpus, lower] = Layout::vertical([
+        Constraint::Length(source_h),
+        Constraint::Length(gpus_h),
+        Constraint::Min(0),
+    ])
+    .areas(body);
+    (
+        GpuLayout {
+            source,
+            gpus,
+            lower,
+        },
+        mode,
+    )
+}
+
+/// Columns of the history chart's plot (the lower pane less its border and the y-axis
+/// labels); `LoadGpuHistory` asks the store for that many points.
+pub const HISTORY_Y_LABELS: u16 = 7;
+
+pub fn gpu_history_points(body: Rect, gpu_count: usize) -> usize {
+    let (l, _) = gpu(body, gpu_count);
+    l.lower.width.saturating_sub(2 + HISTORY_Y_LABELS).max(1) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(w: u16, h: u16) -> Rect {
+        frame(Rect::new(0, 0, w, h)).body
+    }
+
+    #[test]
+    fn gpu_modes_at_the_three_sizes() {
+        assert_eq!(gpu(body(120, 40), 1).1, GpuMode::Cards { columns: 1 });
+        assert_eq!(gpu(body(120, 40), 2).1, GpuMode::Cards { columns: 2 });
+        assert_eq!(gpu(body(120, 40), 8).1, GpuMode::Rows);
+        assert_eq!(gpu(body(80, 24), 1).1, GpuMode::Cards { columns: 1 });
+        assert_eq!(gpu(body(80, 24), 2).1, GpuMode::Rows);
+        assert_eq!(gpu(body(80, 24), 8).1, GpuMode::Rows);
+        for n in [1, 2, 8] {
+            assert_eq!(gpu(body(40, 15), n).1, GpuMode::One);
+        }
+    }
+
+    #[test]
+    fn gpu_parts_stay_inside_the_body_at_any_size() {
+        for (w, h) in [(0, 0), (1, 1), (10, 3), (40, 15), (200, 8), (300, 100)] {
+            let b = body(w, h);
+            for n in [0, 1, 3, 16] {
+                let (l, _) = gpu(b, n);
+                for r in [l.source, l.gpus, l.lower] {
+                    assert!(
+                        r.bottom() <= b.bottom() && r.right() <= b.right(),
+                        "{w}x{h} n={n}"
+                    );
+                }
+            }
+        }
+    }
+}

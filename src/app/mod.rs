@@ -2,10 +2,14 @@
 
 pub mod action;
 pub mod ago;
+pub mod alerts;
 pub mod effect;
 pub mod entries;
 pub mod filter;
 pub mod form;
+pub mod gpu;
+mod gpu_events;
+mod gpu_keys;
 pub mod layout;
 pub mod msg;
 pub mod overlay;

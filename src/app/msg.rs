@@ -1,6 +1,9 @@
 //! Everything that can change the UI state arrives as a `Msg`: terminal input, the clock,
 //! and results from the workers (SSH, store). The runtime builds them; `update` consumes them.
 
+use super::alerts::AlertRow;
+use super::gpu::{GpuMetric, HistoryPoint, HistoryRange};
+use crate::model::GpuEvent;
 use crate::model::{
     ConnId, ConnState, HostInfo, SavedConnection, SavedTunnel, SshConfigEntry, TunnelSpec,
     TunnelState,
@@ -92,5 +95,28 @@ pub enum Msg {
     Flash {
         level: FlashLevel,
         text: String,
+    },
+    /// A GPU collector event for connection `name`; older generations are dropped as for
+    /// `ConnState`.
+    Gpu {
+        name: String,
+        generation: u64,
+        event: GpuEvent,
+    },
+    /// The answer to `Effect::LoadGpuHistory`.
+    GpuHistory {
+        name: String,
+        gpu_index: u32,
+        metric: GpuMetric,
+        range: HistoryRange,
+        points: Vec<HistoryPoint>,
+    },
+    /// Alerts from the store (newest first); replaces the list on screen.
+    GpuAlerts(Vec<AlertRow>),
+    /// The answer to `Effect::TerminateProcess`.
+    ProcessTerminated {
+        name: String,
+        pid: u32,
+        result: Result<(), String>,
     },
 }

@@ -14,6 +14,7 @@ pub enum Overlay {
     TunnelForm(Box<TunnelForm>),
     TunnelPick(TunnelPick),
     HostKey(HostKeyPrompt),
+    ConfirmTerminate(ConfirmTerminate),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -32,6 +33,20 @@ pub struct ConfirmDelete {
     pub address: String,
     pub tunnels: usize,
     pub delete_chosen: bool,
+}
+
+/// "Send SIGTERM (or SIGKILL) to pid N (command) on HOST?" — the choice starts on Cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmTerminate {
+    /// Connection the process runs on; the effect goes to it and no other.
+    pub name: String,
+    /// `user@host:port` (or the local hostname), so the user sees which box.
+    pub host: String,
+    pub pid: u32,
+    pub command: String,
+    /// SIGKILL instead of SIGTERM.
+    pub force: bool,
+    pub terminate_chosen: bool,
 }
 
 /// Pick one saved tunnel of a connection to remove.

@@ -300,6 +300,23 @@ async fn perform(
     };
     match effect {
         Effect::Quit => return true,
+        // The GPU effects are performed by the issue-3 integration (history store, audit,
+        // remote kill); until it lands the user is told instead of being left waiting.
+        Effect::TerminateProcess { name, pid, .. } => send(Msg::ProcessTerminated {
+            name,
+            pid,
+            result: Err("this build cannot signal processes yet (runtime not wired)".into()),
+        }),
+        Effect::LoadGpuHistory { .. } => send(Msg::Flash {
+            level: FlashLevel::Warn,
+            text: "GPU history is not stored by this build yet".into(),
+        }),
+        Effect::AlertRaised { message, .. } => tracing::warn!(%message, "GPU alert raised"),
+        Effect::AlertCleared {
+            name,
+            gpu_index,
+            metric,
+        } => tracing::info!(%name, gpu_index, metric = metric.as_str(), "GPU alert cleared"),
         Effect::Connect { name } => {
             workers.start(job_for(state, config, &name));
         }

@@ -4,6 +4,7 @@ use super::action::Scope;
 use super::entries::{self, Entry};
 use super::filter;
 use super::form::{KeyCheck, key_file_readable};
+use super::gpu::GpuTab;
 use super::msg::FlashLevel;
 use super::overlay::{HostKeyPrompt, Overlay};
 use crate::config::{Config, Keymap, Theme};
@@ -134,6 +135,8 @@ pub struct State {
     pub flash: Option<Flash>,
     /// How the form checks key files; the runtime keeps the real one, tests inject theirs.
     pub key_check: Arc<KeyCheck>,
+    /// The GPU tab: data of every connection, selection, history and alerts.
+    pub gpu: GpuTab,
 }
 
 impl fmt::Debug for State {
@@ -176,6 +179,7 @@ impl State {
             host_key_queue: VecDeque::new(),
             flash: None,
             key_check: Arc::new(key_file_readable),
+            gpu: GpuTab::new(config.gpu.clone()),
         }
     }
 
@@ -300,6 +304,7 @@ impl State {
     pub fn scopes(&self) -> &'static [Scope] {
         match self.tab {
             Tab::Connections => &[Scope::Global, Scope::List, Scope::Connections],
+            Tab::Gpu => &[Scope::Global, Scope::List, Scope::Gpu],
             _ => &[Scope::Global],
         }
     }

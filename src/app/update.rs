@@ -201,6 +201,29 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.flash(level, text);
             Vec::new()
         }
+        Msg::Gpu {
+            name,
+            generation,
+            event,
+        } => super::gpu_events::on_event(state, name, generation, event),
+        Msg::GpuHistory {
+            name,
+            gpu_index,
+            metric,
+            range,
+            points,
+        } => {
+            super::gpu_events::on_history(state, name, gpu_index, metric, range, points);
+            Vec::new()
+        }
+        Msg::GpuAlerts(rows) => {
+            super::gpu_events::on_alerts(state, rows);
+            Vec::new()
+        }
+        Msg::ProcessTerminated { name, pid, result } => {
+            super::gpu_events::on_terminated(state, name, pid, result);
+            Vec::new()
+        }
     }
 }
 
@@ -297,16 +320,28 @@ fn on_key(state: &mut State, k: KeyEvent) -> Vec<Effect> {
 }
 
 fn on_filter_key(state: &mut State, k: KeyEvent) {
+    let gpu = state.tab == Tab::Gpu;
     match k.code {
         KeyCode::Esc => {
-            state.filter.reset();
+            if gpu {
+                state.gpu.filter.reset();
+            } else {
+                state.filter.reset();
+            }
             state.filter_editing = false;
         }
         KeyCode::Enter => state.filter_editing = false,
+        KeyCode::Up if gpu => super::gpu_keys::move_process(state, -1),
+        KeyCode::Down if gpu => super::gpu_keys::move_process(state, 1),
         KeyCode::Up => move_selection(state, -1),
         KeyCode::Down => move_selection(state, 1),
         _ => {
-            state.filter.handle_event(&Event::Key(k));
+            let input = if gpu {
+                &mut state.gpu.filter
+            } else {
+                &mut state.filter
+            };
+            input.handle_event(&Event::Key(k));
         }
     }
 }
@@ -327,6 +362,12 @@ fn on_overlay_key(state: &mut State, overlay: Overlay, k: KeyEvent) -> Vec<Effec
         Overlay::TunnelForm(f) => tunnel_form_key(state, f, k, &mut effects),
         Overlay::TunnelPick(p) => tunnel_pick_key(p, k, &mut effects),
         Overlay::HostKey(h) => host_key_key(h, k, &mut effects),
+        Overlay::ConfirmTerminate(c) => {
+            match super::gpu_keys::confirm_terminate_key(state, c, k, &mut effects) {
+                Some(c) => Next::Keep(Overlay::ConfirmTerminate(c)),
+                None => Next::Close,
+            }
+        }
     };
     match next {
         Next::Keep(o) => {
@@ -388,7 +429,18 @@ pub fn available(state: &State, action: Action) -> bool {
         None
     };
     let saved = sel.as_ref().is_some_and(|e| e.origin == ConnOrigin::Saved);
+    let on_gpu = state.tab == Tab::Gpu;
+    if on_gpu && let Some(a) = super::gpu_keys::available(state, action) {
+        return a;
+    }
     match action {
+        Action::Terminate
+        | Action::History
+        | Action::Alerts
+        | Action::PrevGpu
+        | Action::NextGpu
+        | Action::HistoryMetric
+        | Action::HistoryRange => on_gpu,
         Action::Filter | Action::Add => on_conn,
         Action::Connect | Action::Select => sel.is_some(),
         Action::Disconnect => sel
@@ -619,6 +671,11 @@ fn host_key_key(mut h: HostKeyPrompt, k: KeyEvent, fx: &mut Vec<Effect>) -> Next
 /// Runs one keymap action; the palette and the keys both come here.
 pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
     state.dirty = true;
+    if state.tab == Tab::Gpu
+        && let Some(fx) = super::gpu_keys::apply(state, action)
+    {
+        return fx;
+    }
     let on_conn = state.tab == Tab::Connections;
     match action {
         Action::Quit => return vec![Effect::Quit],
@@ -839,6 +896,14 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
                 state.dirty = true;
             }
         }
+        MouseEventKind::ScrollDown if state.tab == Tab::Gpu => {
+            super::gpu_keys::move_process(state, 1);
+            state.dirty = true;
+        }
+        MouseEventKind::ScrollUp if state.tab == Tab::Gpu => {
+            super::gpu_keys::move_process(state, -1);
+            state.dirty = true;
+        }
         MouseEventKind::ScrollDown if state.tab == Tab::Connections => {
             move_selection(state, 1);
             state.dirty = true;
@@ -873,6 +938,7 @@ fn paste(state: &mut State, text: &str) {
         }
         Some(Overlay::Palette(p)) => insert(&mut p.input),
         Some(_) => return,
+        None if state.filter_editing && state.tab == Tab::Gpu => insert(&mut state.gpu.filter),
         None if state.filter_editing => insert(&mut state.filter),
         None => return,
     }

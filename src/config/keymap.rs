@@ -159,15 +159,18 @@ pub struct KeyClash {
     pub second: Action,
 }
 
-/// Can bindings in these two scopes be live at once? Global keys work everywhere; List and
-/// Connections are both live on the Connections tab (it is a list).
+/// Can bindings in these two scopes be live at once? Global keys work everywhere; List is
+/// live with Connections and with Gpu (both tabs are lists); Connections and Gpu never meet.
 pub fn scopes_overlap(a: Scope, b: Scope) -> bool {
     a == b
         || a == Scope::Global
         || b == Scope::Global
         || matches!(
             (a, b),
-            (Scope::List, Scope::Connections) | (Scope::Connections, Scope::List)
+            (Scope::List, Scope::Connections)
+                | (Scope::Connections, Scope::List)
+                | (Scope::List, Scope::Gpu)
+                | (Scope::Gpu, Scope::List)
         )
 }
 
@@ -213,6 +216,15 @@ impl Default for Keymap {
             (b('D'), Delete),
             (b('t'), AddTunnel),
             (b('T'), RemoveTunnel),
+            (b('K'), Terminate),
+            (b('h'), History),
+            (b('a'), Alerts),
+            (b('['), PrevGpu),
+            (c(K::Left), PrevGpu),
+            (b(']'), NextGpu),
+            (c(K::Right), NextGpu),
+            (b('m'), HistoryMetric),
+            (b('r'), HistoryRange),
         ])
     }
 }
@@ -237,12 +249,15 @@ mod tests {
     #[test]
     fn scope_overlap_rules() {
         use Scope::*;
-        for s in [Global, List, Connections] {
+        for s in [Global, List, Connections, Gpu] {
             assert!(scopes_overlap(Global, s) && scopes_overlap(s, Global));
             assert!(scopes_overlap(s, s));
         }
         assert!(scopes_overlap(List, Connections));
         assert!(scopes_overlap(Connections, List));
+        assert!(scopes_overlap(Gpu, List) && scopes_overlap(List, Gpu));
+        // 'a' adds a connection on one tab and toggles GPU alerts on the other.
+        assert!(!scopes_overlap(Gpu, Connections));
     }
 
     #[test]

@@ -9,11 +9,6 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 fn what_will_appear(tab: Tab) -> &'static str {
     match tab {
-        Tab::Gpu => {
-            "GPU: per-GPU gauges (utilisation, memory, temperature, power, clocks), 2-minute \
-             sparklines, the GPU process table and history charts will appear here once the \
-             GPU collector lands (issue #3)."
-        }
         Tab::Jobs => {
             "Jobs: the worker's job queue with status filters, a detail pane, safe requeue \
              and the worker log tail will appear here once the Jobs tab lands (issue #4)."
@@ -28,7 +23,7 @@ fn what_will_appear(tab: Tab) -> &'static str {
              duplicates, free disk and the configured default models will appear here once \
              the Models tab lands (issue #6)."
         }
-        Tab::Connections => "",
+        Tab::Connections | Tab::Gpu => "",
     }
 }
 

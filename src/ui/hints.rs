@@ -58,7 +58,15 @@ fn items(state: &State) -> Vec<Hint> {
             ("enter", "add", 0),
             ("esc", "cancel", 0),
         ]),
-        Some(Overlay::ConfirmDelete(_)) | Some(Overlay::HostKey(_)) => fixed(&[
+        Some(Overlay::ConfirmTerminate(c)) if !c.force => vec![
+            ("←/→".into(), "choose", 1),
+            (k(Action::Terminate), "SIGKILL instead", 2),
+            ("enter".into(), "confirm", 0),
+            ("esc".into(), "cancel", 0),
+        ],
+        Some(Overlay::ConfirmDelete(_))
+        | Some(Overlay::HostKey(_))
+        | Some(Overlay::ConfirmTerminate(_)) => fixed(&[
             ("←/→", "choose", 1),
             ("enter", "confirm", 0),
             ("esc", "cancel", 0),
@@ -100,6 +108,31 @@ fn items(state: &State) -> Vec<Hint> {
             (k(Action::Help), "help", 0),
             (k(Action::Quit), "quit", 0),
         ],
+        None if state.tab == Tab::Gpu => {
+            let mut v = Vec::new();
+            if state.gpu.history.is_some() {
+                v.push((k(Action::HistoryMetric), "metric", 1));
+                v.push((k(Action::HistoryRange), "range", 1));
+                v.push((k(Action::History), "close history", 2));
+            } else if state.gpu_view().is_some_and(|g| !g.samples.is_empty()) {
+                v.push((k(Action::History), "history", 2));
+            }
+            if !state.read_only_now() && state.gpu_selected_process().is_some() {
+                v.push((k(Action::Terminate), "terminate", 2));
+            }
+            if state.gpu_view().is_some_and(|g| g.samples.len() > 1) {
+                v.push((
+                    format!("{}/{}", k(Action::PrevGpu), k(Action::NextGpu)),
+                    "GPU",
+                    1,
+                ));
+            }
+            v.push((k(Action::Alerts), "alerts", 3));
+            v.push((k(Action::Filter), "filter", 3));
+            v.push((k(Action::Help), "help", 0));
+            v.push((k(Action::Quit), "quit", 0));
+            v
+        }
         None => vec![
             (
                 format!("{}-{}", k(Action::Tab1), k(Action::Tab5)),

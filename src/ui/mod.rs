@@ -3,6 +3,7 @@
 
 mod connections;
 mod empty;
+mod gpu;
 mod header;
 mod hints;
 mod overlays;
@@ -28,6 +29,7 @@ pub fn render(frame: &mut Frame, state: &State, now: i64) {
     tabs::render(frame, l.tabs, state);
     match state.tab {
         Tab::Connections => connections::render(frame, l.body, state, now),
+        Tab::Gpu => gpu::render(frame, l.body, state, now),
         other => empty::render(frame, l.body, state, other),
     }
     hints::render_flash(frame, l.flash, state);

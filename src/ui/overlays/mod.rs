@@ -6,6 +6,7 @@ mod help;
 mod hostkey;
 mod palette;
 mod pick;
+mod terminate;
 
 use super::style;
 use crate::app::State;
@@ -25,6 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Some(Overlay::TunnelForm(f)) => form::render_tunnel(frame, area, state, f),
         Some(Overlay::TunnelPick(p)) => pick::render(frame, area, state, p),
         Some(Overlay::HostKey(h)) => hostkey::render(frame, area, state, h),
+        Some(Overlay::ConfirmTerminate(c)) => terminate::render(frame, area, state, c),
     }
 }
 
