@@ -328,3 +328,62 @@ async fn terminate_works_on_the_local_host_too() {
         .unwrap_err();
     assert!(err.contains("No such process"), "{err}");
 }
+
+/// LocalHost that counts the commands run through it.
+struct Counting(LocalHost, std::sync::atomic::AtomicU32);
+
+#[async_trait::async_trait]
+impl Host for Counting {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+    fn kind(&self) -> sparkdeck::host::HostKind {
+        self.0.kind()
+    }
+    async fn exec(
+        &self,
+        argv: &[&str],
+    ) -> Result<sparkdeck::host::ExecOutput, sparkdeck::host::HostError> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.exec(argv).await
+    }
+    async fn stream_lines(
+        &self,
+        argv: &[&str],
+    ) -> Result<sparkdeck::host::LineStream, sparkdeck::host::HostError> {
+        self.0.stream_lines(argv).await
+    }
+    async fn read_file(&self, path: &str) -> Result<Vec<u8>, sparkdeck::host::HostError> {
+        self.0.read_file(path).await
+    }
+    async fn forward_port(
+        &self,
+        local: std::net::SocketAddr,
+        remote_host: &str,
+        remote_port: u16,
+    ) -> Result<sparkdeck::host::Forward, sparkdeck::host::HostError> {
+        self.0.forward_port(local, remote_host, remote_port).await
+    }
+}
+
+#[tokio::test]
+async fn a_steady_process_set_costs_one_exec_per_poll() {
+    // Two of the GB10 capture's pids do not exist here, one (this test) does: neither kind
+    // may trigger a second exec once it has been asked about.
+    let tool = fake_tool(fake_smi::gb10(std::process::id()));
+    let smi = tool.path.display().to_string();
+    let host = Counting(LocalHost::new(), Default::default());
+    let mut poller = gpu::poll::Poller::default();
+    let count = || host.1.load(std::sync::atomic::Ordering::SeqCst);
+    let first = poller.poll(&host, &smi).await;
+    assert_eq!(count(), 2, "the first poll looks up the new pids once");
+    let procs = first.processes.unwrap();
+    assert_eq!(procs[2].pid, std::process::id());
+    assert!(procs[2].command.is_some(), "{procs:?}");
+    for n in 1..=3 {
+        let again = poller.poll(&host, &smi).await;
+        assert_eq!(count(), 2 + n);
+        assert_eq!(again.processes.unwrap(), procs);
+    }
+    assert_eq!(fake_smi::runs(&tool.log).len(), 4);
+}

@@ -176,17 +176,18 @@ impl Poller {
             )),
         };
         self.owners = out.owners;
+        // A pid that was asked about stays known even when ps did not list it (another
+        // namespace, or gone): asking again on every poll would cost an exec each time.
+        for pid in known {
+            self.owners.entry(pid).or_default();
+        }
         let processes = match processes {
             Ok(mut procs) => {
                 let fresh: Vec<u32> = pids(&procs)
                     .into_iter()
                     .filter(|p| !self.owners.contains_key(p))
                     .collect();
-                if !fresh.is_empty()
-                    && let Ok(more) = run(host, false, smi, &fresh).await
-                {
-                    self.owners.extend(more.owners);
-                }
+                self.enrich_fresh(host, &fresh).await;
                 let live: BTreeSet<u32> = pids(&procs).into_iter().collect();
                 self.owners.retain(|pid, _| live.contains(pid));
                 enrich(&mut procs, &self.owners);
@@ -208,12 +209,21 @@ impl Poller {
             .into_iter()
             .filter(|p| !self.owners.contains_key(p))
             .collect();
-        if !fresh.is_empty()
-            && let Ok(more) = run(host, false, "nvidia-smi", &fresh).await
-        {
+        self.enrich_fresh(host, &fresh).await;
+        enrich(procs, &self.owners);
+    }
+
+    /// One enrichment-only exec for pids seen for the first time.
+    async fn enrich_fresh(&mut self, host: &dyn Host, fresh: &[u32]) {
+        if fresh.is_empty() {
+            return;
+        }
+        if let Ok(more) = run(host, false, "nvidia-smi", fresh).await {
             self.owners.extend(more.owners);
         }
-        enrich(procs, &self.owners);
+        for pid in fresh {
+            self.owners.entry(*pid).or_default();
+        }
     }
 }
 
