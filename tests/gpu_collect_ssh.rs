@@ -235,7 +235,38 @@ async fn gb10_reports_na_memory_processes_and_the_hosts_memory() {
     if std::path::Path::new("/proc/pressure/memory").exists() {
         assert!(mem.pressure_some_avg10.is_some(), "{mem:?}");
     }
+    let tool = sshd.path("bin").join("nvidia-smi").display().to_string();
+    assert_eq!(
+        streams_running(&tool),
+        1,
+        "exactly one stream per connection"
+    );
     run.stop().await;
+    let deadline = Instant::now() + LIMIT;
+    while streams_running(&tool) > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the remote stream outlived the collector"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Live processes running `tool` with `-lms` (the sshd is on this machine).
+fn streams_running(tool: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| process_alive(pid))
+        .filter(|pid| {
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let args: Vec<String> = cmd
+                .split(|b| *b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            args.iter().any(|a| a == tool) && args.iter().any(|a| a == "-lms")
+        })
+        .count()
 }
 
 #[tokio::test]

@@ -91,9 +91,10 @@ async fn from_smi(host: &dyn Host, smi: &str) -> Result<GpuSnapshot, String> {
             .unwrap_or("")
             .to_string();
         return Err(format!(
-            "{smi} --query-gpu on {} exited with {:?}{}",
+            "{smi} --query-gpu on {} exited with {}{}",
             host.name(),
-            out.status,
+            out.status
+                .map_or("a signal".to_string(), |c| format!("status {c}")),
             if why.is_empty() {
                 String::new()
             } else {

@@ -236,9 +236,10 @@ async fn run(host: &dyn Host, full: bool, smi: &str, pids: &[u32]) -> Result<Pol
         .map_err(|e| format!("GPU process poll on {}: {e}", host.name()))?;
     if !out.success() {
         return Err(format!(
-            "GPU process poll on {} exited with {:?}: {}",
+            "GPU process poll on {} exited with {}: {}",
             host.name(),
-            out.status,
+            out.status
+                .map_or("a signal".to_string(), |c| format!("status {c}")),
             out.stderr_str().trim()
         ));
     }
