@@ -185,6 +185,8 @@ async fn gb10_reports_na_memory_processes_and_the_hosts_memory() {
     assert_eq!(statics.len(), 1);
     assert_eq!(statics[0].name.as_deref(), Some("NVIDIA GB10"));
     assert_eq!(statics[0].uuid.as_deref(), Some(fake_smi::GB10_UUID));
+    assert_eq!(statics[0].driver_version.as_deref(), Some("580.126.09"));
+    assert_eq!(statics[0].cuda_version.as_deref(), Some("13.0"));
 
     let ev = run.until("a sample", |e| samples(e).is_some()).await;
     let s = samples(ev.last().unwrap()).unwrap();

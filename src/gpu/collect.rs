@@ -187,7 +187,15 @@ pub async fn read_static(host: &dyn Host, smi: &str) -> Result<Vec<GpuStatic>, S
         ));
     }
     match parse_xml(&out.stdout_str()) {
-        Ok(report) => Ok(report.statics),
+        Ok(report) => {
+            // The versions are document-wide in `-q -x`; every GPU carries them here.
+            let mut statics = report.statics;
+            for st in &mut statics {
+                st.driver_version = st.driver_version.take().or(report.driver_version.clone());
+                st.cuda_version = st.cuda_version.take().or(report.cuda_version.clone());
+            }
+            Ok(statics)
+        }
         Err(e) => {
             // The stream may still work; the static facts just stay unknown.
             tracing::warn!(host = host.name(), error = %e, "unreadable nvidia-smi -q -x output");
