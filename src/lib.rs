@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod connect;
+pub mod gpu;
 pub mod host;
 pub mod logging;
 pub mod metrics;

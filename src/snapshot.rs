@@ -9,19 +9,124 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::host::Host;
-use crate::model::HostInfo;
+use crate::gpu::{GpuSnapshot, gpus_once};
+use crate::host::{Host, HostKind};
+use crate::metrics::memory_view;
+use crate::model::{GpuProcess, GpuSample, HostInfo, MemoryKind};
 use crate::sources::{SourceError, host_info};
 
 /// The version of the snapshot document; see docs/snapshot.md.
 pub const SCHEMA: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub schema: u32,
     /// RFC 3339, UTC.
     pub taken_at: String,
     pub host: HostInfo,
+    /// Every GPU of the host; empty when none could be read (`gpus_error` says why).
+    #[serde(default)]
+    pub gpus: Vec<GpuEntry>,
+    /// Why `gpus` is empty, for the text output. Not part of the JSON document.
+    #[serde(skip)]
+    pub gpus_error: Option<String>,
+}
+
+/// One GPU as DESIGN §7 lists it; `null` wherever the source does not know.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GpuEntry {
+    pub index: u32,
+    pub name: Option<String>,
+    pub uuid: Option<String>,
+    pub driver_version: Option<String>,
+    pub utilization_pct: Option<f64>,
+    pub temperature_c: Option<f64>,
+    pub power_w: Option<f64>,
+    pub power_limit_w: Option<f64>,
+    pub clocks_mhz: GpuClocks,
+    pub memory: GpuMemory,
+    pub processes: Vec<GpuProcessEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GpuClocks {
+    pub graphics: Option<u32>,
+    pub sm: Option<u32>,
+    pub memory: Option<u32>,
+}
+
+/// `crate::metrics::memory_view` as written to the document (DESIGN §3 and §7).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GpuMemory {
+    pub kind: MemoryKind,
+    pub total_bytes: Option<u64>,
+    pub used_bytes: Option<u64>,
+    pub gpu_resident_bytes: Option<u64>,
+    pub headroom_bytes: Option<u64>,
+    pub pressure_pct: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GpuProcessEntry {
+    pub pid: u32,
+    pub name: String,
+    pub used_memory_bytes: Option<u64>,
+    pub container: Option<String>,
+}
+
+/// The `gpus` section from one GPU read.
+pub fn gpu_entries(read: &GpuSnapshot) -> Vec<GpuEntry> {
+    let count = read.samples.len();
+    read.samples
+        .iter()
+        .map(|s| {
+            let v = memory_view(s, &read.processes, count, read.host_memory.as_ref());
+            GpuEntry {
+                index: s.index,
+                name: s.name.clone(),
+                uuid: s.uuid.clone(),
+                driver_version: read.driver_version.clone(),
+                utilization_pct: s.utilization_pct,
+                temperature_c: s.temperature_c,
+                power_w: s.power_w,
+                power_limit_w: s.power_limit_w,
+                clocks_mhz: GpuClocks {
+                    graphics: s.clock_graphics_mhz,
+                    sm: s.clock_sm_mhz,
+                    memory: s.clock_memory_mhz,
+                },
+                memory: GpuMemory {
+                    kind: v.kind,
+                    total_bytes: v.total_bytes,
+                    used_bytes: v.used_bytes,
+                    gpu_resident_bytes: v.gpu_resident_bytes,
+                    headroom_bytes: v.headroom_bytes,
+                    pressure_pct: v.pressure_pct,
+                },
+                processes: read
+                    .processes
+                    .iter()
+                    .filter(|p| runs_on(p, s, count))
+                    .map(|p| GpuProcessEntry {
+                        pid: p.pid,
+                        name: p.name.clone(),
+                        used_memory_bytes: p.used_memory_bytes,
+                        container: p.container.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Same attribution as the resident-memory sum: by UUID, else by index, else only when the
+/// host has a single GPU.
+fn runs_on(p: &GpuProcess, gpu: &GpuSample, count: usize) -> bool {
+    match (&p.gpu_uuid, &gpu.uuid, p.gpu_index) {
+        (Some(pu), Some(gu), _) => pu == gu,
+        (_, _, Some(i)) => i == gpu.index,
+        _ => count == 1,
+    }
 }
 
 #[derive(Debug, Error)]
@@ -43,11 +148,14 @@ pub async fn take(host: &dyn Host) -> Result<Snapshot, SnapshotError> {
 
 /// Like `take`, with the time stamp given (tests, or callers that stamp several hosts alike).
 pub async fn take_at(host: &dyn Host, now: OffsetDateTime) -> Result<Snapshot, SnapshotError> {
-    let host = host_info::collect(host).await?;
+    let info = host_info::collect(host).await?;
+    let read = gpus_once(host, host.kind() == HostKind::Local, None, "nvidia-smi").await;
     Ok(Snapshot {
         schema: SCHEMA,
         taken_at: rfc3339(now)?,
-        host,
+        host: info,
+        gpus: gpu_entries(&read),
+        gpus_error: read.error,
     })
 }
 
@@ -90,7 +198,55 @@ pub fn to_text(snapshot: &Snapshot) -> String {
         Some(s) => line.push_str(&format!("  up {}", human_uptime(s))),
         None => line.push_str(&format!("  up {unknown}")),
     }
-    format!("taken {}\n{line}\n", snapshot.taken_at)
+    let mut text = format!("taken {}\n{line}\n", snapshot.taken_at);
+    if snapshot.gpus.is_empty() {
+        let why = snapshot
+            .gpus_error
+            .as_deref()
+            .unwrap_or("no NVIDIA GPU found");
+        text.push_str(&format!("gpus  none: {why}\n"));
+    }
+    for g in &snapshot.gpus {
+        text.push_str(&gpu_line(g));
+    }
+    text
+}
+
+fn gpu_line(g: &GpuEntry) -> String {
+    let unknown = || "?".to_string();
+    let f = |v: Option<f64>, unit: &str| v.map_or_else(unknown, |v| format!("{v:.0}{unit}"));
+    let mut line = format!(
+        "gpu {}  {}  util {}  temp {}  power {}",
+        g.index,
+        g.name.as_deref().unwrap_or("unknown"),
+        f(g.utilization_pct, "%"),
+        f(g.temperature_c, "°C"),
+        g.power_w.map_or_else(unknown, |w| format!("{w:.1} W")),
+    );
+    if let Some(limit) = g.power_limit_w {
+        line.push_str(&format!(" / {limit:.0} W"));
+    }
+    let m = &g.memory;
+    match m.kind {
+        MemoryKind::Unified => line.push_str(&format!(
+            "  memory unified: resident {}  headroom {}",
+            gib(m.gpu_resident_bytes),
+            gib(m.headroom_bytes)
+        )),
+        MemoryKind::Dedicated => line.push_str(&format!(
+            "  memory {} / {}",
+            gib(m.used_bytes),
+            gib(m.total_bytes)
+        )),
+    }
+    line.push_str(&format!("  processes {}\n", g.processes.len()));
+    line
+}
+
+fn gib(bytes: Option<u64>) -> String {
+    bytes.map_or("?".to_string(), |b| {
+        format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30))
+    })
 }
 
 /// The two largest units of a duration: "3d 4h", "4h 12m", "12m 5s", "45s".
@@ -130,6 +286,8 @@ mod tests {
                 arch: Some("aarch64".into()),
                 uptime_s: Some(3 * 86_400 + 4 * 3_600 + 59),
             },
+            gpus: Vec::new(),
+            gpus_error: Some("no NVIDIA GPU found: NVML could not be loaded".into()),
         }
     }
 
@@ -138,7 +296,8 @@ mod tests {
         assert_eq!(
             to_text(&sample()),
             "taken 2026-11-22T08:30:00Z\nhost  spark-01 (ssh)  user alice  groups alice,docker  \
-             kernel 6.11.0-1016-nvidia  arch aarch64  up 3d 4h\n"
+             kernel 6.11.0-1016-nvidia  arch aarch64  up 3d 4h\n\
+             gpus  none: no NVIDIA GPU found: NVML could not be loaded\n"
         );
     }
 
@@ -151,7 +310,7 @@ mod tests {
         s.host.uptime_s = None;
         let text = to_text(&s);
         assert!(text.contains("spark-01 (ssh)  hostname dgx-a  user unknown  groups unknown"));
-        assert!(text.ends_with("up unknown\n"));
+        assert!(text.contains("up unknown\n"));
     }
 
     #[test]
@@ -161,7 +320,8 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&to_json(&s)).unwrap();
         let mut top: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         top.sort_unstable();
-        assert_eq!(top, ["host", "schema", "taken_at"]);
+        assert_eq!(top, ["gpus", "host", "schema", "taken_at"]);
+        assert_eq!(v["gpus"], serde_json::json!([]));
         let mut host: Vec<&str> = v["host"]
             .as_object()
             .unwrap()
@@ -178,6 +338,122 @@ mod tests {
         assert_eq!(v["schema"], 1);
         assert!(v["host"]["kernel"].is_null());
         assert_eq!(v["host"]["uptime_s"], 273_659);
+    }
+
+    const MIB: u64 = 1 << 20;
+
+    fn gb10_read() -> GpuSnapshot {
+        let proc_ = |pid, name: &str, mib| GpuProcess {
+            pid,
+            gpu_uuid: Some("GPU-gb10".into()),
+            name: name.into(),
+            used_memory_bytes: Some(mib * MIB),
+            container: (pid == 2283430).then(|| "vllm".to_string()),
+            ..Default::default()
+        };
+        GpuSnapshot {
+            samples: vec![GpuSample {
+                index: 0,
+                uuid: Some("GPU-gb10".into()),
+                name: Some("NVIDIA GB10".into()),
+                utilization_pct: Some(0.0),
+                temperature_c: Some(35.0),
+                power_w: Some(11.17),
+                clock_graphics_mhz: Some(208),
+                ..Default::default()
+            }],
+            driver_version: Some("580.126.09".into()),
+            processes: vec![
+                proc_(2804, "/usr/lib/xorg/Xorg", 179),
+                proc_(3060, "/usr/bin/gnome-shell", 48),
+                proc_(2283430, "VLLM::EngineCore", 61383),
+            ],
+            host_memory: Some(crate::model::HostMemory {
+                mem_total_bytes: Some(128 << 30),
+                mem_available_bytes: Some(60 << 30),
+                swap_free_bytes: Some(16 << 30),
+                pressure_some_avg10: Some(0.25),
+                pressure_full_avg10: Some(0.0),
+            }),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn gb10_entry_is_unified_with_nulls_for_unknowns() {
+        let mut s = sample();
+        s.gpus = gpu_entries(&gb10_read());
+        s.gpus_error = None;
+        let v: serde_json::Value = serde_json::from_str(&to_json(&s)).unwrap();
+        let g = &v["gpus"][0];
+        let mut keys: Vec<&str> = g.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "clocks_mhz",
+                "driver_version",
+                "index",
+                "memory",
+                "name",
+                "power_limit_w",
+                "power_w",
+                "processes",
+                "temperature_c",
+                "utilization_pct",
+                "uuid"
+            ]
+        );
+        assert_eq!(g["name"], "NVIDIA GB10");
+        assert_eq!(g["driver_version"], "580.126.09");
+        assert_eq!(g["utilization_pct"], 0.0);
+        assert_eq!(g["power_w"], 11.17);
+        assert!(g["power_limit_w"].is_null());
+        assert_eq!(
+            g["clocks_mhz"],
+            serde_json::json!({"graphics": 208, "sm": null, "memory": null})
+        );
+        let m = &g["memory"];
+        assert_eq!(m["kind"], "unified");
+        assert_eq!(m["gpu_resident_bytes"], (179 + 48 + 61383) * MIB);
+        assert_eq!(m["used_bytes"], m["gpu_resident_bytes"]);
+        assert_eq!(m["total_bytes"], 128u64 << 30);
+        assert_eq!(m["headroom_bytes"], 76u64 << 30);
+        assert_eq!(m["pressure_pct"], 0.25);
+        assert_eq!(g["processes"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            g["processes"][2],
+            serde_json::json!({"pid": 2283430, "name": "VLLM::EngineCore",
+                "used_memory_bytes": 61383 * MIB, "container": "vllm"})
+        );
+        assert!(g["processes"][0]["container"].is_null());
+        let back: Snapshot = serde_json::from_str(&to_json(&s)).unwrap();
+        assert_eq!(back, s);
+
+        let text = to_text(&s);
+        assert!(
+            text.ends_with(
+                "gpu 0  NVIDIA GB10  util 0%  temp 35°C  power 11.2 W  memory unified: \
+                 resident 60.2 GiB  headroom 76.0 GiB  processes 3\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn processes_are_listed_under_their_own_gpu() {
+        let mut read = gb10_read();
+        let mut second = read.samples[0].clone();
+        second.index = 1;
+        second.uuid = Some("GPU-two".into());
+        second.memory_total_bytes = Some(24 << 30);
+        read.samples.push(second);
+        read.processes[0].gpu_uuid = Some("GPU-two".into());
+        let gpus = gpu_entries(&read);
+        assert_eq!(gpus[0].processes.len(), 2);
+        assert_eq!(gpus[1].processes.len(), 1);
+        assert_eq!(gpus[1].processes[0].pid, 2804);
+        assert_eq!(gpus[1].memory.kind, MemoryKind::Dedicated);
     }
 
     #[test]

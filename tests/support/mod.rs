@@ -2,5 +2,6 @@
 #![allow(dead_code)]
 
 pub mod env;
+pub mod fake_smi;
 pub mod sshd;
 pub mod tmux;
