@@ -13,7 +13,8 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
-use crate::gpu::standins::{parse_meminfo, parse_pressure, parse_xml};
+use crate::sources::gpu::parse_xml;
+use crate::sources::proc::{parse_meminfo, parse_pressure};
 
 /// How often a host without any usable GPU source is tried again.
 pub const NO_GPU_RETRY: Duration = Duration::from_secs(60);

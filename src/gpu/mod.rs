@@ -7,7 +7,6 @@ pub mod kill;
 pub mod nvml;
 pub mod once;
 pub mod poll;
-mod standins;
 pub mod stream;
 
 pub use collect::run;

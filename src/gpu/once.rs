@@ -7,7 +7,7 @@ use crate::gpu::poll::Poller;
 use crate::host::Host;
 use crate::model::{GpuProcess, GpuSample, HostMemory};
 
-use crate::gpu::standins::{parse_gpu_line, query_gpu_arg};
+use crate::sources::gpu::{parse_gpu_line, query_gpu_arg};
 
 /// Everything `snapshot` reports about the GPUs of one host.
 #[derive(Debug, Clone, Default, PartialEq)]

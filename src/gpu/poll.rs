@@ -10,10 +10,8 @@ use crate::host::Host;
 use crate::model::{GpuProcess, HostMemory};
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::gpu::standins::{
-    QUERY_APPS_FIELDS, container_from_cgroup, parse_compute_apps, parse_meminfo, parse_pressure,
-    parse_ps,
-};
+use crate::sources::gpu::{QUERY_APPS_FIELDS, parse_compute_apps};
+use crate::sources::proc::{container_from_cgroup, parse_meminfo, parse_pressure, parse_ps};
 
 const MARK: &str = "@@sparkdeck ";
 
@@ -253,7 +251,7 @@ mod tests {
     #[test]
     fn sections_are_cut_and_owners_merged() {
         let text = "@@sparkdeck apps\n\
-            GPU-a, 42, python3, 100\n\
+            42, python3, GPU-a, 100\n\
             @@sparkdeck apps-exit 0\n\
             @@sparkdeck meminfo\n\
             MemTotal: 1000 kB\nMemAvailable: 400 kB\nSwapFree: 100 kB\n\
@@ -263,7 +261,7 @@ mod tests {
             @@sparkdeck ps\n\
                42 alice    python3 serve.py --port 8000\n\
             @@sparkdeck cgroup 42\n\
-            0::/system.slice/docker-0123456789abcdef0123.scope\n\
+            0::/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\n\
             @@sparkdeck cgroup 77\n";
         let out = parse_output(text);
         assert_eq!(out.apps_exit, Some(0));

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use crate::gpu::standins::{parse_gpu_line, query_gpu_arg};
+use crate::sources::gpu::{parse_gpu_line, query_gpu_arg};
 
 /// Unreadable lines in a row after which the stream is restarted.
 pub const GARBAGE_LIMIT: u32 = 3;
