@@ -302,11 +302,29 @@ async fn perform(
         Effect::Quit => return true,
         // The GPU effects are performed by the issue-3 integration (history store, audit,
         // remote kill); until it lands the user is told instead of being left waiting.
-        Effect::TerminateProcess { name, pid, .. } => send(Msg::ProcessTerminated {
-            name,
-            pid,
-            result: Err("this build cannot signal processes yet (runtime not wired)".into()),
-        }),
+        Effect::TerminateProcess { name, pid, force } => {
+            // Read-only is re-checked here, on the connection the dialog was confirmed for.
+            let read_only = state.read_only
+                || state
+                    .saved
+                    .iter()
+                    .any(|c| c.spec.name == name && c.spec.read_only);
+            if read_only {
+                send(Msg::ProcessTerminated {
+                    name,
+                    pid,
+                    result: Err("read-only: processes are not signalled".into()),
+                });
+            } else if !workers.is_running(&name) {
+                send(Msg::ProcessTerminated {
+                    result: Err(format!("{name} is not connected; nothing was sent")),
+                    name,
+                    pid,
+                });
+            } else {
+                workers.send(&name, WorkerCmd::Terminate { pid, force });
+            }
+        }
         Effect::LoadGpuHistory { .. } => send(Msg::Flash {
             level: FlashLevel::Warn,
             text: "GPU history is not stored by this build yet".into(),

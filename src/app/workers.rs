@@ -10,8 +10,11 @@ use crate::host::{
     Backoff, ConnEffect, ConnEvent, ConnMachine, Forward, Host, HostError, HostKeyPolicy,
     HostKeyQuestion, LocalHost, SshHost,
 };
-use crate::model::{ConnId, ConnState, ConnectionSpec, TunnelSpec, TunnelState};
+use crate::model::{
+    ConnId, ConnState, ConnectionSpec, GpuEvent, GpuProcess, TunnelSpec, TunnelState,
+};
 use crate::sources::host_info;
+use crate::store::AuditEntry;
 use crate::store::StoreHandle;
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -27,6 +30,12 @@ pub enum WorkerCmd {
     CloseTunnel(TunnelSpec),
     /// Gather host facts again now.
     Refresh,
+    /// Signal a GPU process (SIGTERM, or SIGKILL when `force`). Confirmed by the user for
+    /// this connection; re-checked against the latest process list before it is sent.
+    Terminate {
+        pid: u32,
+        force: bool,
+    },
 }
 
 /// Everything a worker needs to (re)connect one name.
@@ -211,8 +220,16 @@ async fn run_worker(
                 {
                     tracing::warn!(connection = %job.name, "recording last-connected failed: {e}");
                 }
-                let reason =
-                    serve(&ctx, &job.name, &session, &mut tunnels, &cancel, &mut cmds).await;
+                let reason = serve(
+                    &ctx,
+                    &job.name,
+                    job.generation,
+                    &session,
+                    &mut tunnels,
+                    &cancel,
+                    &mut cmds,
+                )
+                .await;
                 match reason {
                     None => {
                         session.shutdown().await;
@@ -295,6 +312,7 @@ async fn open(ctx: &WorkerCtx, job: &ConnJob) -> Result<Session, HostError> {
 async fn serve(
     ctx: &WorkerCtx,
     name: &str,
+    generation: u64,
     session: &Session,
     tunnels: &mut Vec<TunnelSpec>,
     cancel: &CancellationToken,
@@ -306,10 +324,30 @@ async fn serve(
         open_tunnel(ctx, name, host.as_ref(), spec, &mut open_forwards).await;
     }
     gather_facts(ctx, name, host.as_ref()).await;
+    // The GPU collector lives as long as this session: one nvidia-smi stream (or NVML)
+    // per connection, restarted with the session after a reconnect.
+    let gpu_cancel = cancel.child_token();
+    let (gpu_tx, mut gpu_rx) = mpsc::unbounded_channel::<GpuEvent>();
+    tokio::spawn(crate::gpu::run(
+        host.clone(),
+        matches!(session, Session::Local(_)),
+        ctx.config.gpu.clone(),
+        None,
+        "nvidia-smi".into(),
+        gpu_tx,
+        gpu_cancel.clone(),
+    ));
+    let mut gpu_processes: Vec<GpuProcess> = Vec::new();
     let outcome = loop {
         tokio::select! {
             _ = cancel.cancelled() => break None,
             reason = session.lost() => break Some(reason),
+            Some(event) = gpu_rx.recv() => {
+                if let GpuEvent::Processes(p) = &event {
+                    gpu_processes = p.clone();
+                }
+                let _ = ctx.tx.send(Msg::Gpu { name: name.to_string(), generation, event });
+            }
             cmd = cmds.recv() => match cmd {
                 None => break None,
                 Some(WorkerCmd::OpenTunnel(spec)) => {
@@ -326,9 +364,13 @@ async fn serve(
                     open_forwards.remove(&spec);
                 }
                 Some(WorkerCmd::Refresh) => gather_facts(ctx, name, host.as_ref()).await,
+                Some(WorkerCmd::Terminate { pid, force }) => {
+                    terminate(ctx, name, host.as_ref(), &gpu_processes, pid, force).await;
+                }
             },
         }
     };
+    gpu_cancel.cancel();
     for (spec, fwd) in open_forwards.drain() {
         fwd.close();
         tunnel_state(ctx, name, &spec, TunnelState::Closed);
@@ -458,4 +500,52 @@ mod tests {
         let at = time::OffsetDateTime::from_unix_timestamp(101).unwrap();
         assert_eq!(retry_due(&mut m, at), ConnEffect::Connect);
     }
+}
+
+/// Signals a GPU process after checking it is still one, and records the attempt in the
+/// audit table whatever the outcome.
+async fn terminate(
+    ctx: &WorkerCtx,
+    name: &str,
+    host: &dyn Host,
+    processes: &[GpuProcess],
+    pid: u32,
+    force: bool,
+) {
+    let signal = if force { "SIGKILL" } else { "SIGTERM" };
+    let known = processes.iter().find(|p| p.pid == pid);
+    let command = known
+        .map(|p| p.command.clone().unwrap_or_else(|| p.name.clone()))
+        .unwrap_or_default();
+    let result = match known {
+        // The list may have changed since the dialog opened: never signal a pid that is
+        // no longer a GPU process (it may have been reused by something else).
+        None => Err(format!(
+            "pid {pid} no longer uses a GPU on {name}; nothing was sent"
+        )),
+        Some(_) => crate::gpu::terminate(host, pid, force).await,
+    };
+    let entry = AuditEntry {
+        at: now(),
+        host: name.to_string(),
+        action: format!("terminate {signal}"),
+        target: format!("pid {pid} {command}").trim_end().to_string(),
+        outcome: if result.is_ok() { "ok" } else { "failed" }.to_string(),
+        detail: result.as_ref().err().cloned(),
+    };
+    if let Err(e) = ctx.store.audit(&entry).await {
+        tracing::warn!(connection = name, "writing the audit entry failed: {e}");
+    }
+    tracing::info!(
+        connection = name,
+        pid,
+        signal,
+        ok = result.is_ok(),
+        "terminate"
+    );
+    let _ = ctx.tx.send(Msg::ProcessTerminated {
+        name: name.to_string(),
+        pid,
+        result,
+    });
 }
