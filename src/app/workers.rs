@@ -441,6 +441,54 @@ async fn gather_facts(ctx: &WorkerCtx, name: &str, host: &dyn Host) {
     }
 }
 
+/// Signals a GPU process after checking it is still one, and records the attempt in the
+/// audit table whatever the outcome.
+async fn terminate(
+    ctx: &WorkerCtx,
+    name: &str,
+    host: &dyn Host,
+    processes: &[GpuProcess],
+    pid: u32,
+    force: bool,
+) {
+    let signal = if force { "SIGKILL" } else { "SIGTERM" };
+    let known = processes.iter().find(|p| p.pid == pid);
+    let command = known
+        .map(|p| p.command.clone().unwrap_or_else(|| p.name.clone()))
+        .unwrap_or_default();
+    let result = match known {
+        // The list may have changed since the dialog opened: never signal a pid that is
+        // no longer a GPU process (it may have been reused by something else).
+        None => Err(format!(
+            "pid {pid} no longer uses a GPU on {name}; nothing was sent"
+        )),
+        Some(_) => crate::gpu::terminate(host, pid, force).await,
+    };
+    let entry = AuditEntry {
+        at: now(),
+        host: name.to_string(),
+        action: format!("terminate {signal}"),
+        target: format!("pid {pid} {command}").trim_end().to_string(),
+        outcome: if result.is_ok() { "ok" } else { "failed" }.to_string(),
+        detail: result.as_ref().err().cloned(),
+    };
+    if let Err(e) = ctx.store.audit(&entry).await {
+        tracing::warn!(connection = name, "writing the audit entry failed: {e}");
+    }
+    tracing::info!(
+        connection = name,
+        pid,
+        signal,
+        ok = result.is_ok(),
+        "terminate"
+    );
+    let _ = ctx.tx.send(Msg::ProcessTerminated {
+        name: name.to_string(),
+        pid,
+        result,
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,52 +548,4 @@ mod tests {
         let at = time::OffsetDateTime::from_unix_timestamp(101).unwrap();
         assert_eq!(retry_due(&mut m, at), ConnEffect::Connect);
     }
-}
-
-/// Signals a GPU process after checking it is still one, and records the attempt in the
-/// audit table whatever the outcome.
-async fn terminate(
-    ctx: &WorkerCtx,
-    name: &str,
-    host: &dyn Host,
-    processes: &[GpuProcess],
-    pid: u32,
-    force: bool,
-) {
-    let signal = if force { "SIGKILL" } else { "SIGTERM" };
-    let known = processes.iter().find(|p| p.pid == pid);
-    let command = known
-        .map(|p| p.command.clone().unwrap_or_else(|| p.name.clone()))
-        .unwrap_or_default();
-    let result = match known {
-        // The list may have changed since the dialog opened: never signal a pid that is
-        // no longer a GPU process (it may have been reused by something else).
-        None => Err(format!(
-            "pid {pid} no longer uses a GPU on {name}; nothing was sent"
-        )),
-        Some(_) => crate::gpu::terminate(host, pid, force).await,
-    };
-    let entry = AuditEntry {
-        at: now(),
-        host: name.to_string(),
-        action: format!("terminate {signal}"),
-        target: format!("pid {pid} {command}").trim_end().to_string(),
-        outcome: if result.is_ok() { "ok" } else { "failed" }.to_string(),
-        detail: result.as_ref().err().cloned(),
-    };
-    if let Err(e) = ctx.store.audit(&entry).await {
-        tracing::warn!(connection = name, "writing the audit entry failed: {e}");
-    }
-    tracing::info!(
-        connection = name,
-        pid,
-        signal,
-        ok = result.is_ok(),
-        "terminate"
-    );
-    let _ = ctx.tx.send(Msg::ProcessTerminated {
-        name: name.to_string(),
-        pid,
-        result,
-    });
 }
