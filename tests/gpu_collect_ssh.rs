@@ -215,6 +215,10 @@ async fn gb10_reports_na_memory_processes_and_the_hosts_memory() {
             ("VLLM::EngineCore", Some(61383 * MIB)),
         ]
     );
+    assert!(
+        procs.iter().all(|p| p.gpu_index == Some(0)),
+        "the UUID from --query-compute-apps maps to the GPU's index: {procs:?}"
+    );
     let engine = &procs[2];
     assert_eq!(engine.pid, vllm.pid());
     assert_eq!(

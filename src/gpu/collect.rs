@@ -236,6 +236,10 @@ async fn run_smi(
         None => GpuSourceState::NvidiaSmiStream,
     };
     let count = (!statics.is_empty()).then_some(statics.len());
+    let indices: Vec<(String, u32)> = statics
+        .iter()
+        .filter_map(|s| Some((s.uuid.clone()?, s.index)))
+        .collect();
     let _ = emit.send(GpuEvent::Source(healthy.clone()));
     let _ = emit.send(GpuEvent::Static(statics));
 
@@ -255,7 +259,8 @@ async fn run_smi(
             tick.tick().await;
             let polled = poller.poll(host, smi).await;
             match polled.processes {
-                Ok(p) => {
+                Ok(mut p) => {
+                    assign_gpu_index(&mut p, &indices);
                     if emit.send(GpuEvent::Processes(p)).is_err() {
                         return;
                     }
@@ -271,5 +276,15 @@ async fn run_smi(
         _ = cancel.cancelled() => {}
         _ = samples => {}
         _ = processes => {}
+    }
+}
+/// `--query-compute-apps` names the GPU by UUID only; the table shows its index.
+fn assign_gpu_index(processes: &mut [GpuProcess], indices: &[(String, u32)]) {
+    for p in processes.iter_mut().filter(|p| p.gpu_index.is_none()) {
+        p.gpu_index = p
+            .gpu_uuid
+            .as_ref()
+            .and_then(|u| indices.iter().find(|(uuid, _)| uuid == u))
+            .map(|(_, i)| *i);
     }
 }
