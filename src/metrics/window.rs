@@ -328,7 +328,7 @@ mod tests {
     fn caller_supplies_memory_for_unified_gpus_and_garbage_is_unknown() {
         let mut w = WindowAccumulator::new(20);
         let s = sample(0, Some(f64::NAN), Some(f64::INFINITY), None);
-        w.push_with(T, &[s.clone()], |_| Some(4 << 30));
+        w.push_with(T, std::slice::from_ref(&s), |_| Some(4 << 30));
         w.push_with(T + 1.0, &[s], |_| Some(6 << 30));
         let got = w.take_all();
         assert_eq!(
