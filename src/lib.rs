@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod connect;
+pub mod history_export;
 pub mod host;
 pub mod logging;
 pub mod metrics;
