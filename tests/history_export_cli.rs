@@ -175,3 +175,13 @@ fn bad_duration_and_missing_database_fail_with_a_fix() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("csv"));
 }
+
+#[test]
+fn documented_csv_header_matches_the_export() {
+    let doc = include_str!("../docs/history.md");
+    let header = sparkdeck::store::history::EXPORT_COLUMNS.join(",");
+    assert!(
+        doc.lines().any(|l| l == header),
+        "docs/history.md must show the CSV header line:\n{header}"
+    );
+}
