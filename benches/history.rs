@@ -108,6 +108,16 @@ fn history(c: &mut Criterion) {
             })
         });
     }
+    for (name, range) in [("24h", 86_400), ("7d", 7 * 86_400)] {
+        group.bench_function(format!("query_{name}_all_8_gpus_one_pass"), |b| {
+            b.iter(|| {
+                let gpus = store
+                    .history_all_gpus(HOST, Metric::Utilization, NOW - range, NOW, POINTS)
+                    .unwrap();
+                black_box(gpus)
+            })
+        });
+    }
     let next = Cell::new(NOW);
     group.bench_function("insert_one_window_8_gpus", |b| {
         b.iter(|| {

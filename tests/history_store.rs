@@ -314,3 +314,36 @@ fn export_filters_by_host_and_since() {
     );
     assert_eq!(all[0].host, "b");
 }
+
+#[test]
+fn all_gpus_in_one_pass_match_the_per_gpu_queries() {
+    let (_dir, store) = open();
+    let windows: Vec<WindowStats> = (0..90)
+        .flat_map(|i| {
+            [0u32, 1, 5].map(|g| {
+                let v = f64::from((i * 7 + g * 13) % 101);
+                window(g, T0 + i64::from(i) * 20, mam(v, v, v))
+            })
+        })
+        .collect();
+    store.record_windows("h", &windows).unwrap();
+    for (since, until, points) in [(T0, T0 + 1800, 30), (T0 - 86_400, T0 + 3600, 50)] {
+        let all = store
+            .history_all_gpus("h", Metric::Utilization, since, until, points)
+            .unwrap();
+        assert_eq!(all.iter().map(|(g, _)| *g).collect::<Vec<_>>(), [0, 1, 5]);
+        for (gpu, points_of_gpu) in &all {
+            let one = store
+                .history("h", *gpu, Metric::Utilization, since, until, points)
+                .unwrap();
+            assert_eq!(&one, points_of_gpu, "GPU {gpu}");
+            assert!(one.len() <= points);
+        }
+    }
+    assert!(
+        store
+            .history_all_gpus("nobody", Metric::Power, T0, T0 + 60, 10)
+            .unwrap()
+            .is_empty()
+    );
+}

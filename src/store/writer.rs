@@ -190,6 +190,19 @@ impl StoreHandle {
             .await
     }
 
+    pub async fn history_all_gpus(
+        &self,
+        host: &str,
+        metric: Metric,
+        since: i64,
+        until: i64,
+        points: usize,
+    ) -> Result<Vec<(u32, Vec<HistoryPoint>)>> {
+        let host = host.to_owned();
+        self.call(move |s| s.history_all_gpus(&host, metric, since, until, points))
+            .await
+    }
+
     pub async fn prune(&self, older_than: i64) -> Result<usize> {
         self.call(move |s| s.prune(older_than)).await
     }
