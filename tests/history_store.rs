@@ -347,3 +347,21 @@ fn all_gpus_in_one_pass_match_the_per_gpu_queries() {
             .is_empty()
     );
 }
+
+#[test]
+fn windows_of_300_s_or_more_serve_short_ranges_too() {
+    let (_dir, store) = open();
+    let long = |start: i64, v: f64| WindowStats {
+        window_s: 600,
+        ..window(0, start, mam(v, v, v))
+    };
+    store
+        .record_windows("h", &[long(T0 - 300, 10.0), long(T0 + 300, 70.0)])
+        .unwrap();
+    let hour = store
+        .history("h", 0, Metric::Utilization, T0 - 1800, T0 + 1800, 60)
+        .unwrap();
+    assert_eq!(values(&hour), [(10.0, 10.0, 10.0), (70.0, 70.0, 70.0)]);
+    // No roll-up is derived from windows that are already at least that long.
+    assert_eq!(store.export(None, 0).unwrap().len(), 2);
+}

@@ -299,7 +299,12 @@ impl Store {
             return Ok(Vec::new());
         }
         let range = until - since;
-        let tiers = self.tiers(host, range <= FINE_RANGE_MAX_S)?;
+        let fine = range <= FINE_RANGE_MAX_S;
+        let mut tiers = self.tiers(host, fine)?;
+        if fine && tiers.is_empty() {
+            // `history_window_s` of 300 or more writes no fine tier at all.
+            tiers = self.tiers(host, false)?;
+        }
         let Some(&coarsest) = tiers.iter().max() else {
             return Ok(Vec::new());
         };
