@@ -365,3 +365,48 @@ fn windows_of_300_s_or_more_serve_short_ranges_too() {
     // No roll-up is derived from windows that are already at least that long.
     assert_eq!(store.export(None, 0).unwrap().len(), 2);
 }
+
+mod downsampling {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        // Whatever the data, range and width: never more points than asked, in range, and
+        // the chart's extremes are the extremes of the windows in the range.
+        #[test]
+        fn at_most_points_and_extremes_kept(
+            values in proptest::collection::vec(proptest::option::of(0u8..=100), 1..200),
+            offset in 0i64..4000,
+            span in 1i64..21_600,
+            points in 1usize..400,
+        ) {
+            let (_dir, store) = open();
+            let windows: Vec<WindowStats> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let v = v.map(f64::from);
+                    window(0, T0 + i as i64 * 20, v.and_then(|v| mam(v, v, v)))
+                })
+                .collect();
+            store.record_windows("h", &windows).unwrap();
+            let (since, until) = (T0 + offset, T0 + offset + span);
+            let got = store
+                .history("h", 0, Metric::Utilization, since, until, points)
+                .unwrap();
+            prop_assert!(got.len() <= points);
+            prop_assert!(got.iter().all(|p| p.t >= since && p.t < until));
+            let inside: Vec<f64> = windows
+                .iter()
+                .filter(|w| w.window_start >= since && w.window_start < until)
+                .filter_map(|w| w.utilization_pct.map(|u| u.max))
+                .collect();
+            let max = inside.iter().copied().fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+            let min = inside.iter().copied().fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))));
+            prop_assert_eq!(got.iter().map(|p| p.max).reduce(f64::max), max);
+            prop_assert_eq!(got.iter().map(|p| p.min).reduce(f64::min), min);
+        }
+    }
+}
