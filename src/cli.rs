@@ -50,10 +50,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Read the GPU history saved by the dashboard (no connection needed).
+    History {
+        #[command(subcommand)]
+        command: HistoryCommand,
+    },
     /// Print shell completions to stdout.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Print saved GPU history windows (columns in docs/history.md); --host NAME limits it to
+    /// one connection.
+    Export {
+        /// How far back: a number and a unit s, m, h, d or w (30m, 24h, 7d).
+        #[arg(long, value_name = "DURATION", default_value = "24h")]
+        since: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: crate::history_export::Format,
     },
 }
 
@@ -90,6 +108,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Config { command }) => config_command(command, &cli.global),
+        Some(Command::History { command }) => history_command(command, &cli.global),
         Some(Command::Snapshot { json }) => {
             let (config, _) = load_config(&cli.global)?;
             let _guard = start_logging(&cli.global);
@@ -221,4 +240,36 @@ fn snapshot_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn history_command(command: HistoryCommand, global: &GlobalOpts) -> Result<ExitCode> {
+    use crate::history_export::{Format, parse_duration, to_csv, to_json};
+    let HistoryCommand::Export { since, format } = command;
+    let back = parse_duration(&since).context("--since")?;
+    let db = paths::data_dir()?.join(paths::DB_FILE);
+    // Opening would create an empty database; a missing file means nothing was ever saved.
+    if !db.exists() {
+        anyhow::bail!(
+            "no GPU history yet: {} does not exist; run the dashboard (sparkdeck) with a GPU \
+             connection first, or set XDG_DATA_HOME to where its data lives",
+            db.display()
+        );
+    }
+    let store = store::Store::open(&db)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let rows = store.export(global.host.as_deref(), now.saturating_sub(back))?;
+    let text = match format {
+        Format::Csv => to_csv(&rows),
+        Format::Json => to_json(&rows),
+    };
+    let mut out = std::io::stdout().lock();
+    match std::io::Write::write_all(&mut out, text.as_bytes()) {
+        // `| head` closing the pipe early is not a failure of the export.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("writing the export to stdout")
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod connect;
 pub mod gpu;
+pub mod history_export;
 pub mod host;
 pub mod logging;
 pub mod metrics;

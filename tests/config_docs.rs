@@ -1,7 +1,7 @@
 //! The example config and the docs are checked against the code, so they cannot rot.
 
 use sparkdeck::app::action::Action;
-use sparkdeck::config::load::{GENERAL_KEYS, SECTIONS, SSH_KEYS, TUNNEL_KEYS};
+use sparkdeck::config::load::{GENERAL_KEYS, GPU_KEYS, SECTIONS, SSH_KEYS, TUNNEL_KEYS};
 use sparkdeck::config::theme_file::COLOUR_FIELDS;
 use sparkdeck::config::{Config, Keymap, parse};
 use std::path::Path;
@@ -43,6 +43,7 @@ fn example_documents_every_key_of_every_section() {
         ("general", own(GENERAL_KEYS)),
         ("ssh", own(SSH_KEYS)),
         ("tunnels", own(TUNNEL_KEYS)),
+        ("gpu", own(GPU_KEYS)),
         ("keys", keys),
         ("theme", theme_keys),
     ];
@@ -98,6 +99,7 @@ fn config_doc_covers_every_section_and_key() {
         .iter()
         .chain(SSH_KEYS)
         .chain(TUNNEL_KEYS)
+        .chain(GPU_KEYS)
         .chain(COLOUR_FIELDS)
     {
         assert!(

@@ -54,7 +54,7 @@ fn unknown_keys_in_every_section_are_refused() {
     assert_eq!(at(&e), (3, 2));
     assert!(
         e.to_string()
-            .contains("allowed: general, ssh, tunnels, keys, theme")
+            .contains("allowed: general, ssh, tunnels, gpu, keys, theme")
     );
     // Dotted keys and inline tables are still checked.
     let e = err("general.mouze = true\n");
@@ -323,4 +323,114 @@ mod fuzz {
             }
         }
     }
+}
+
+#[test]
+fn gpu_section_values_are_read() {
+    let text = "[gpu]\ninterval_ms = 1000\nhistory_window_s = 30\nretention_days = 7\n\
+                utilization_warn_pct = 40\nutilization_crit_pct = 90.5\nhysteresis = 0\n\
+                alert_after_samples = 3\n";
+    let gpu = parse(text, Path::new("config.toml")).unwrap().gpu;
+    assert_eq!(gpu.interval_ms, 1000);
+    assert_eq!(gpu.history_window_s, 30);
+    assert_eq!(gpu.retention_days, 7);
+    // An integer is accepted where a decimal is expected.
+    assert_eq!(gpu.utilization_warn_pct, 40.0);
+    assert_eq!(gpu.utilization_crit_pct, 90.5);
+    assert_eq!(gpu.hysteresis, 0.0);
+    assert_eq!(gpu.alert_after_samples, 3);
+    assert_eq!(
+        gpu.temperature_crit_c, 80.0,
+        "unset keys keep their default"
+    );
+}
+
+#[test]
+fn gpu_out_of_range_values_are_located_with_their_range() {
+    let cases = [
+        ("interval_ms = 100", "interval_ms", "250..=60000"),
+        ("sparkline_s = 5", "sparkline_s", "10..=3600"),
+        (
+            "processes_interval_s = 0",
+            "processes_interval_s",
+            "1..=3600",
+        ),
+        ("history_window_s = 4000", "history_window_s", "5..=3600"),
+        ("retention_days = 0", "retention_days", "1..=3650"),
+        (
+            "alert_after_samples = 1001",
+            "alert_after_samples",
+            "1..=1000",
+        ),
+        (
+            "utilization_warn_pct = 101",
+            "utilization_warn_pct",
+            "0..=100",
+        ),
+        ("memory_crit_pct = -0.5", "memory_crit_pct", "0..=100"),
+        (
+            "temperature_crit_c = 150.5",
+            "temperature_crit_c",
+            "0..=150",
+        ),
+        ("hysteresis = 51", "hysteresis", "0..=50"),
+        ("hysteresis = nan", "hysteresis", "0..=50"),
+    ];
+    for (line, key, range) in cases {
+        let text = format!("# gpu\n[gpu]\n\n{line}\n");
+        let e = err(&text);
+        assert_eq!(at(&e), (4, key.len() + 4), "{text}");
+        match e.invalid() {
+            Some(Invalid::OutOfRange {
+                section,
+                key: k,
+                allowed,
+                ..
+            }) => assert_eq!(
+                (section.as_str(), k.as_str(), allowed.as_str()),
+                ("gpu", key, range),
+                "{text}"
+            ),
+            other => panic!("{text}: {other:?}"),
+        }
+        assert!(
+            e.to_string().starts_with("config.toml:4:"),
+            "{e} does not name file and line"
+        );
+    }
+}
+
+#[test]
+fn gpu_warn_above_crit_is_refused_at_the_warn_key() {
+    let e = err("[gpu]\ntemperature_crit_c = 70\ntemperature_warn_c = 75\n");
+    assert_eq!(at(&e), (3, 22));
+    assert!(
+        matches!(e.invalid(), Some(Invalid::OutOfRange { key, allowed, .. })
+            if key == "temperature_warn_c" && allowed.contains("temperature_crit_c (70)")),
+        "{e}"
+    );
+    // Only the crit set, below the default warn (50): the crit key is what the file shows.
+    let e = err("[gpu]\n\nmemory_crit_pct = 40\n");
+    assert_eq!(at(&e).0, 3);
+    assert!(e.to_string().contains("memory_warn_pct"), "{e}");
+    // Equal borders are allowed (a value goes straight to red).
+    parse(
+        "[gpu]\nutilization_warn_pct = 70\nutilization_crit_pct = 70\n",
+        Path::new("c"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn gpu_wrong_types_and_unknown_keys_are_refused() {
+    let e = err("[gpu]\ninterval_ms = \"2s\"\n");
+    assert_eq!(at(&e).0, 2);
+    assert!(e.to_string().contains("interval_ms"), "{e}");
+    let e = err("[gpu]\nhysteresis = true\n");
+    assert!(e.to_string().contains("hysteresis"), "{e}");
+    let e = err("[gpu]\nretention = 3\n");
+    assert!(
+        e.to_string().contains("allowed: interval_ms, sparkline_s"),
+        "{e}"
+    );
 }

@@ -11,7 +11,7 @@ use super::paths::{self, CONFIG_ENV, Env, process_env};
 use super::spanned::{entries_in_file_order, parse_document, show_value};
 use super::theme::Theme;
 use super::theme_file::{self, BUILTIN_THEMES, apply_theme_table};
-use super::{Config, General, SshSettings, TunnelSettings};
+use super::{Config, General, GpuSettings, SshSettings, TunnelSettings};
 use crate::app::action::Action;
 use serde::de::DeserializeOwned;
 use std::ops::Range;
@@ -20,8 +20,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 /// Top-level tables of `config.toml`.
-pub const SECTIONS: &[&str] = &["general", "ssh", "tunnels", "keys", "theme"];
-/// Keys of `[general]`, `[ssh]` and `[tunnels]` (the fields of their structs).
+pub const SECTIONS: &[&str] = &["general", "ssh", "tunnels", "gpu", "keys", "theme"];
+/// Keys of `[general]`, `[ssh]`, `[tunnels]` and `[gpu]` (the fields of their structs).
 pub const GENERAL_KEYS: &[&str] = &["theme", "mouse", "read_only", "tick_ms"];
 pub const SSH_KEYS: &[&str] = &[
     "known_hosts",
@@ -34,6 +34,21 @@ pub const SSH_KEYS: &[&str] = &[
     "reconnect_max_s",
 ];
 pub const TUNNEL_KEYS: &[&str] = &["ollama", "ollama_local_port", "ollama_remote_port"];
+pub const GPU_KEYS: &[&str] = &[
+    "interval_ms",
+    "sparkline_s",
+    "processes_interval_s",
+    "history_window_s",
+    "retention_days",
+    "utilization_warn_pct",
+    "utilization_crit_pct",
+    "memory_warn_pct",
+    "memory_crit_pct",
+    "temperature_warn_c",
+    "temperature_crit_c",
+    "hysteresis",
+    "alert_after_samples",
+];
 
 /// Allowed ranges of the integer settings: (section, key, min, max), inclusive.
 pub const RANGES: &[(&str, &str, i64, i64)] = &[
@@ -47,6 +62,31 @@ pub const RANGES: &[(&str, &str, i64, i64)] = &[
     ("ssh", "reconnect_max_s", 1, 86_400),
     ("tunnels", "ollama_local_port", 1, 65_535),
     ("tunnels", "ollama_remote_port", 1, 65_535),
+    ("gpu", "interval_ms", 250, 60_000),
+    ("gpu", "sparkline_s", 10, 3_600),
+    ("gpu", "processes_interval_s", 1, 3_600),
+    ("gpu", "history_window_s", 5, 3_600),
+    ("gpu", "retention_days", 1, 3_650),
+    ("gpu", "alert_after_samples", 1, 1_000),
+];
+
+/// Allowed ranges of the decimal settings (integers are accepted too): (section, key, min,
+/// max), inclusive.
+pub const FLOAT_RANGES: &[(&str, &str, f64, f64)] = &[
+    ("gpu", "utilization_warn_pct", 0.0, 100.0),
+    ("gpu", "utilization_crit_pct", 0.0, 100.0),
+    ("gpu", "memory_warn_pct", 0.0, 100.0),
+    ("gpu", "memory_crit_pct", 0.0, 100.0),
+    ("gpu", "temperature_warn_c", 0.0, 150.0),
+    ("gpu", "temperature_crit_c", 0.0, 150.0),
+    ("gpu", "hysteresis", 0.0, 50.0),
+];
+
+/// Threshold pairs of `[gpu]` whose warning border may not lie above the critical one.
+pub const GPU_WARN_CRIT: &[(&str, &str)] = &[
+    ("utilization_warn_pct", "utilization_crit_pct"),
+    ("memory_warn_pct", "memory_crit_pct"),
+    ("temperature_warn_c", "temperature_crit_c"),
 ];
 
 /// Load the configuration. `path` is `--config`; without it `$SPARKDECK_CONFIG`, then the
@@ -115,6 +155,7 @@ pub fn parse_with(text: &str, origin: &Path, env: Env<'_>) -> Result<Config, Con
             "tunnels" => {
                 config.tunnels = ctx.section::<TunnelSettings>("tunnels", value, TUNNEL_KEYS)?
             }
+            "gpu" => config.gpu = ctx.section::<GpuSettings>("gpu", value, GPU_KEYS)?,
             "keys" => keys_table = Some(ctx.table("keys", value)?),
             "theme" => theme_table = Some(ctx.table("theme", value)?),
             other => {
@@ -129,6 +170,7 @@ pub fn parse_with(text: &str, origin: &Path, env: Env<'_>) -> Result<Config, Con
         }
     }
     ctx.check_reconnect(root, &config.ssh)?;
+    ctx.check_gpu_pairs(root, &config.gpu)?;
     for path in [&mut config.ssh.known_hosts, &mut config.ssh.config_file]
         .into_iter()
         .flatten()
@@ -229,6 +271,12 @@ impl Ctx<'_> {
         key: &str,
         value: &Spanned<DeValue<'_>>,
     ) -> Result<(), ConfigError> {
+        if let Some(&(_, _, min, max)) = FLOAT_RANGES
+            .iter()
+            .find(|(s, k, ..)| *s == section && *k == key)
+        {
+            return self.check_float_range(section, key, value, min, max);
+        }
         let Some(&(_, _, min, max)) = RANGES.iter().find(|(s, k, ..)| *s == section && *k == key)
         else {
             return Ok(());
@@ -250,6 +298,69 @@ impl Ctx<'_> {
                 allowed: format!("{min}..={max}"),
             },
         ))
+    }
+
+    fn check_float_range(
+        &self,
+        section: &str,
+        key: &str,
+        value: &Spanned<DeValue<'_>>,
+        min: f64,
+        max: f64,
+    ) -> Result<(), ConfigError> {
+        let (n, shown) = match value.get_ref() {
+            DeValue::Float(f) => (f.as_str().parse::<f64>().ok(), f.to_string()),
+            DeValue::Integer(i) => (
+                i64::from_str_radix(i.as_str(), i.radix())
+                    .ok()
+                    .map(|n| n as f64),
+                i.to_string(),
+            ),
+            // Other types are left to serde, which names the expected type.
+            _ => return Ok(()),
+        };
+        // NaN fails the range test too, which is what a threshold needs.
+        if n.is_some_and(|n| (min..=max).contains(&n)) {
+            return Ok(());
+        }
+        Err(self.error(
+            value.span(),
+            Invalid::OutOfRange {
+                section: section.to_string(),
+                key: key.to_string(),
+                value: shown,
+                allowed: format!("{min}..={max}"),
+            },
+        ))
+    }
+
+    fn check_gpu_pairs(&self, root: &DeTable<'_>, gpu: &GpuSettings) -> Result<(), ConfigError> {
+        let pairs = [
+            (gpu.utilization_warn_pct, gpu.utilization_crit_pct),
+            (gpu.memory_warn_pct, gpu.memory_crit_pct),
+            (gpu.temperature_warn_c, gpu.temperature_crit_c),
+        ];
+        for (&(warn_key, crit_key), (warn, crit)) in GPU_WARN_CRIT.iter().zip(pairs) {
+            if warn <= crit {
+                continue;
+            }
+            // Point at whichever of the two the file sets; the warning border first.
+            let span = lookup(root, "gpu", warn_key)
+                .or_else(|| lookup(root, "gpu", crit_key))
+                .map_or(0..0, |v| v.span());
+            return Err(self.error(
+                span,
+                Invalid::OutOfRange {
+                    section: "gpu".into(),
+                    key: warn_key.into(),
+                    value: warn.to_string(),
+                    allowed: format!(
+                        "at most {crit_key} ({crit}), since a value turns yellow before red"
+                    ),
+                },
+            ));
+        }
+        Ok(())
     }
 
     fn check_reconnect(&self, root: &DeTable<'_>, ssh: &SshSettings) -> Result<(), ConfigError> {
@@ -407,6 +518,7 @@ mod tests {
         };
         assert_eq!(keys_of(&ssh), sorted(SSH_KEYS));
         assert_eq!(keys_of(&TunnelSettings::default()), sorted(TUNNEL_KEYS));
+        assert_eq!(keys_of(&GpuSettings::default()), sorted(GPU_KEYS));
     }
 
     #[test]
@@ -424,11 +536,27 @@ mod tests {
                 "tunnels",
                 toml::Table::try_from(TunnelSettings::default()).unwrap(),
             ),
+            (
+                "gpu",
+                toml::Table::try_from(GpuSettings::default()).unwrap(),
+            ),
         ];
         for (section, key, min, max) in RANGES {
             let table = &defaults.iter().find(|(s, _)| s == section).unwrap().1;
             let v = table[*key].as_integer().expect("ranged keys are integers");
             assert!((*min..=*max).contains(&v), "[{section}] {key} = {v}");
+        }
+        let gpu = toml::Table::try_from(GpuSettings::default()).unwrap();
+        for (section, key, min, max) in FLOAT_RANGES {
+            assert_eq!(*section, "gpu");
+            let v = gpu[*key].as_float().expect("decimal keys are floats");
+            assert!((*min..=*max).contains(&v), "[{section}] {key} = {v}");
+        }
+        for (warn, crit) in GPU_WARN_CRIT {
+            assert!(
+                gpu[*warn].as_float() <= gpu[*crit].as_float(),
+                "{warn} > {crit}"
+            );
         }
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod memory;
 pub mod threshold;
+pub mod window;
 
 pub use memory::{MemoryView, gpu_resident_bytes, is_unified, memory_view};
 pub use threshold::{Level, Thresholds};
+pub use window::{MinAvgMax, WindowAccumulator, WindowStats};

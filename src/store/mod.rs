@@ -4,9 +4,11 @@
 //! A `Store` owns one rusqlite `Connection`, which is `!Sync`; the app reaches it through
 //! `writer::StoreHandle`, which keeps the store on a thread of its own.
 
+mod alerts;
 mod audit;
 mod connections;
 pub mod error;
+pub mod history;
 pub mod migrations;
 mod settings;
 mod tunnels;
@@ -15,8 +17,10 @@ pub mod writer;
 #[cfg(test)]
 mod history_budget;
 
+pub use alerts::Alert;
 pub use audit::AuditEntry;
 pub use error::StoreError;
+pub use history::{ExportRow, HistoryPoint, Metric};
 pub use settings::ACTIVE_CONNECTION;
 pub use writer::StoreHandle;
 

@@ -10,7 +10,9 @@ use std::sync::{Arc, mpsc};
 use tokio::sync::oneshot;
 
 use super::error::{Result, StoreError};
-use super::{AuditEntry, Store};
+use super::history::{ExportRow, HistoryPoint, Metric};
+use super::{Alert, AuditEntry, Store};
+use crate::metrics::WindowStats;
 use crate::model::{ConnId, ConnectionSpec, SavedConnection, SavedTunnel, TunnelSpec};
 
 type Job = Box<dyn FnOnce(&mut Store) + Send>;
@@ -167,6 +169,82 @@ impl StoreHandle {
 
     pub async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         self.call(move |s| s.recent_audit(limit)).await
+    }
+
+    pub async fn record_windows(&self, host: &str, windows: Vec<WindowStats>) -> Result<()> {
+        let host = host.to_owned();
+        self.call(move |s| s.record_windows(&host, &windows)).await
+    }
+
+    pub async fn history(
+        &self,
+        host: &str,
+        gpu_index: u32,
+        metric: Metric,
+        since: i64,
+        until: i64,
+        points: usize,
+    ) -> Result<Vec<HistoryPoint>> {
+        let host = host.to_owned();
+        self.call(move |s| s.history(&host, gpu_index, metric, since, until, points))
+            .await
+    }
+
+    pub async fn history_all_gpus(
+        &self,
+        host: &str,
+        metric: Metric,
+        since: i64,
+        until: i64,
+        points: usize,
+    ) -> Result<Vec<(u32, Vec<HistoryPoint>)>> {
+        let host = host.to_owned();
+        self.call(move |s| s.history_all_gpus(&host, metric, since, until, points))
+            .await
+    }
+
+    pub async fn prune(&self, older_than: i64) -> Result<usize> {
+        self.call(move |s| s.prune(older_than)).await
+    }
+
+    pub async fn prune_at(&self, now: i64, retention_days: u32) -> Result<usize> {
+        self.call(move |s| s.prune_at(now, retention_days)).await
+    }
+
+    pub async fn export(&self, host: Option<&str>, since: i64) -> Result<Vec<ExportRow>> {
+        let host = host.map(str::to_owned);
+        self.call(move |s| s.export(host.as_deref(), since)).await
+    }
+
+    pub async fn raise_alert(
+        &self,
+        host: &str,
+        gpu_index: Option<u32>,
+        metric: &str,
+        raised_at: i64,
+        peak: Option<f64>,
+        message: &str,
+    ) -> Result<i64> {
+        let (host, metric, message) = (host.to_owned(), metric.to_owned(), message.to_owned());
+        self.call(move |s| s.raise_alert(&host, gpu_index, &metric, raised_at, peak, &message))
+            .await
+    }
+
+    pub async fn clear_alert(&self, id: i64, cleared_at: i64) -> Result<()> {
+        self.call(move |s| s.clear_alert(id, cleared_at)).await
+    }
+
+    pub async fn update_peak(&self, id: i64, peak: f64) -> Result<()> {
+        self.call(move |s| s.update_peak(id, peak)).await
+    }
+
+    pub async fn open_alerts(&self, host: &str) -> Result<Vec<Alert>> {
+        let host = host.to_owned();
+        self.call(move |s| s.open_alerts(&host)).await
+    }
+
+    pub async fn recent_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
+        self.call(move |s| s.recent_alerts(limit)).await
     }
 }
 
