@@ -58,6 +58,15 @@ impl GpuMetric {
         }
     }
 
+    /// The unit of the history chart. History stores memory as bytes used (GPU-resident on
+    /// a unified GPU, where a share of host RAM would mislead), shown in GiB.
+    pub fn history_unit(self) -> &'static str {
+        match self {
+            GpuMetric::Memory => "GiB",
+            other => other.unit(),
+        }
+    }
+
     pub fn next(self) -> GpuMetric {
         let i = GpuMetric::ALL.iter().position(|m| *m == self).unwrap_or(0);
         GpuMetric::ALL[(i + 1) % GpuMetric::ALL.len()]

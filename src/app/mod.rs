@@ -8,6 +8,7 @@ pub mod entries;
 pub mod filter;
 pub mod form;
 pub mod gpu;
+pub mod gpu_effects;
 mod gpu_events;
 mod gpu_keys;
 pub mod layout;

@@ -3,6 +3,7 @@
 //! only when the state changed.
 
 use crate::app::effect::Effect;
+use crate::app::gpu_effects;
 use crate::app::msg::{FlashLevel, Msg};
 use crate::app::state::State;
 use crate::app::update::update;
@@ -160,6 +161,10 @@ pub async fn run(opts: RunOptions) -> Result<()> {
         }
     }
     effects.extend(update(&mut state, loaded));
+    if let Some(alerts) = gpu_effects::load_alerts(&store).await {
+        effects.extend(update(&mut state, alerts));
+    }
+    spawn_retention(store.clone(), config.gpu.retention_days);
     // The machine sparkdeck runs on is always there; the remembered (or requested)
     // connection comes back as it was left.
     effects.push(Effect::Connect { name: LOCAL.into() });
@@ -239,6 +244,21 @@ pub async fn run(opts: RunOptions) -> Result<()> {
     workers.stop_all();
     let _ = store.close().await;
     Ok(())
+}
+
+/// Prunes old GPU history at start and then hourly (DESIGN §3: retention in days).
+fn spawn_retention(store: StoreHandle, retention_days: u32) {
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            match store.prune_at(now(), retention_days).await {
+                Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old GPU history"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("pruning GPU history failed: {e}"),
+            }
+        }
+    });
 }
 
 fn to_msg(ev: Event) -> Option<Msg> {
@@ -325,16 +345,46 @@ async fn perform(
                 workers.send(&name, WorkerCmd::Terminate { pid, force });
             }
         }
-        Effect::LoadGpuHistory { .. } => send(Msg::Flash {
-            level: FlashLevel::Warn,
-            text: "GPU history is not stored by this build yet".into(),
-        }),
-        Effect::AlertRaised { message, .. } => tracing::warn!(%message, "GPU alert raised"),
+        Effect::LoadGpuHistory {
+            name,
+            gpu_index,
+            metric,
+            since,
+            until,
+            points,
+        } => send(
+            gpu_effects::load_history(store, name, gpu_index, metric, since, until, points).await,
+        ),
+        Effect::AlertRaised {
+            name,
+            gpu_index,
+            metric,
+            peak,
+            message,
+        } => {
+            tracing::warn!(%message, "GPU alert raised");
+            if let Err(e) =
+                gpu_effects::raise(store, &name, gpu_index, metric, peak, &message, now()).await
+            {
+                send(Msg::Flash {
+                    level: FlashLevel::Warn,
+                    text: format!("storing the alert failed: {e}"),
+                });
+            }
+        }
         Effect::AlertCleared {
             name,
             gpu_index,
             metric,
-        } => tracing::info!(%name, gpu_index, metric = metric.as_str(), "GPU alert cleared"),
+        } => {
+            tracing::info!(%name, gpu_index, metric = metric.as_str(), "GPU alert cleared");
+            if let Err(e) = gpu_effects::clear(store, &name, gpu_index, metric, now()).await {
+                send(Msg::Flash {
+                    level: FlashLevel::Warn,
+                    text: format!("clearing the stored alert failed: {e}"),
+                });
+            }
+        }
         Effect::Connect { name } => {
             workers.start(job_for(state, config, &name));
         }

@@ -10,8 +10,9 @@ use crate::host::{
     Backoff, ConnEffect, ConnEvent, ConnMachine, Forward, Host, HostError, HostKeyPolicy,
     HostKeyQuestion, LocalHost, SshHost,
 };
+use crate::metrics::{WindowAccumulator, WindowStats, memory_view};
 use crate::model::{
-    ConnId, ConnState, ConnectionSpec, GpuEvent, GpuProcess, TunnelSpec, TunnelState,
+    ConnId, ConnState, ConnectionSpec, GpuEvent, GpuProcess, HostMemory, TunnelSpec, TunnelState,
 };
 use crate::sources::host_info;
 use crate::store::AuditEntry;
@@ -338,13 +339,26 @@ async fn serve(
         gpu_cancel.clone(),
     ));
     let mut gpu_processes: Vec<GpuProcess> = Vec::new();
+    let mut host_memory: Option<HostMemory> = None;
+    let mut windows = WindowAccumulator::new(ctx.config.gpu.history_window_s);
     let outcome = loop {
         tokio::select! {
             _ = cancel.cancelled() => break None,
             reason = session.lost() => break Some(reason),
             Some(event) = gpu_rx.recv() => {
-                if let GpuEvent::Processes(p) = &event {
-                    gpu_processes = p.clone();
+                match &event {
+                    GpuEvent::Processes(p) => gpu_processes = p.clone(),
+                    GpuEvent::HostMemory(m) => host_memory = Some(*m),
+                    GpuEvent::Samples { at, samples } => {
+                        // Memory history is what the card shows as used: the framebuffer,
+                        // or the GPU-resident sum on a unified GPU.
+                        windows.push_with(*at, samples, |s| {
+                            memory_view(s, &gpu_processes, samples.len(), host_memory.as_ref())
+                                .used_bytes
+                        });
+                        persist(ctx, name, windows.take_due(*at)).await;
+                    }
+                    _ => {}
                 }
                 let _ = ctx.tx.send(Msg::Gpu { name: name.to_string(), generation, event });
             }
@@ -371,6 +385,8 @@ async fn serve(
         }
     };
     gpu_cancel.cancel();
+    // Windows still open keep what they have: a reconnect or quit loses no peak.
+    persist(ctx, name, windows.take_all()).await;
     for (spec, fwd) in open_forwards.drain() {
         fwd.close();
         tunnel_state(ctx, name, &spec, TunnelState::Closed);
@@ -438,6 +454,16 @@ async fn gather_facts(ctx: &WorkerCtx, name: &str, host: &dyn Host) {
                 text: format!("{name}: reading host facts failed: {e}"),
             });
         }
+    }
+}
+
+/// Writes finished history windows of this connection in one transaction.
+async fn persist(ctx: &WorkerCtx, name: &str, windows: Vec<WindowStats>) {
+    if windows.is_empty() {
+        return;
+    }
+    if let Err(e) = ctx.store.record_windows(name, windows).await {
+        tracing::warn!(connection = name, "writing GPU history failed: {e}");
     }
 }
 

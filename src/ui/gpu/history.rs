@@ -94,10 +94,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, h: &HistoryView) {
         .map(|(_, v)| *v)
         .fold(0.0_f64, f64::max);
     let y_max = match h.metric {
-        GpuMetric::Utilization | GpuMetric::Memory => 100.0,
+        GpuMetric::Utilization => 100.0,
         _ => (top * 1.1).max(1.0),
     };
-    let unit = h.metric.unit();
+    let unit = h.metric.history_unit();
     let y_label = |v: f64| fit(&format!("{v:.0} {unit}"), HISTORY_Y_LABELS as usize - 1);
     let span = (h.until - h.since).max(1) as f64;
     let datasets = vec![
