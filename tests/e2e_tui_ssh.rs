@@ -400,7 +400,7 @@ fn a_corrupt_store_and_read_only_mode_still_give_a_working_app() {
         "the store problem is explained:\n{flash}"
     );
     tmux.send(&["2"]);
-    tmux.wait_for("issue #3");
+    tmux.wait_for("no NVIDIA GPU found");
     tmux.send(&["q"]);
     tmux.assert_restored();
     assert_eq!(
