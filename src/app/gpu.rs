@@ -388,6 +388,19 @@ impl State {
         };
         (!live).then(|| (now - at as i64).max(0))
     }
+
+    /// When data of `name` last arrived (host facts or a GPU sample), Unix seconds: the
+    /// header's "refreshed … ago" and its STALE age.
+    pub fn last_data_at(&self, name: &str) -> Option<i64> {
+        let facts = self.host_info.get(name).map(|(_, at)| *at);
+        let gpu = self
+            .gpu
+            .views
+            .get(name)
+            .and_then(|v| v.sampled_at)
+            .map(|at| at as i64);
+        facts.max(gpu)
+    }
 }
 
 #[cfg(test)]

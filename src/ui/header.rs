@@ -28,7 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64, compact: b
     };
     let cs = state.conn_state(&entry.name);
     let (dot, dot_style) = style::conn_dot(th, &cs);
-    let data_at = state.host_info.get(&entry.name).map(|(_, at)| *at);
+    let data_at = state.last_data_at(&entry.name);
     let fresh = match (&cs, data_at) {
         (ConnState::Connected { .. }, Some(at)) => {
             let word = if compact { "" } else { "refreshed " };
