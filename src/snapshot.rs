@@ -11,8 +11,8 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::gpu::{GpuSnapshot, gpus_once};
 use crate::host::{Host, HostKind};
-use crate::metrics::memory_view;
-use crate::model::{GpuProcess, GpuSample, HostInfo, MemoryKind};
+use crate::metrics::{MemoryView, memory_view, on_gpu};
+use crate::model::{HostInfo, MemoryKind};
 use crate::sources::{SourceError, host_info};
 
 /// The version of the snapshot document; see docs/snapshot.md.
@@ -44,7 +44,7 @@ pub struct GpuEntry {
     pub power_w: Option<f64>,
     pub power_limit_w: Option<f64>,
     pub clocks_mhz: GpuClocks,
-    pub memory: GpuMemory,
+    pub memory: MemoryView,
     pub processes: Vec<GpuProcessEntry>,
 }
 
@@ -53,17 +53,6 @@ pub struct GpuClocks {
     pub graphics: Option<u32>,
     pub sm: Option<u32>,
     pub memory: Option<u32>,
-}
-
-/// `crate::metrics::memory_view` as written to the document (DESIGN §3 and §7).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GpuMemory {
-    pub kind: MemoryKind,
-    pub total_bytes: Option<u64>,
-    pub used_bytes: Option<u64>,
-    pub gpu_resident_bytes: Option<u64>,
-    pub headroom_bytes: Option<u64>,
-    pub pressure_pct: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,18 +84,12 @@ pub fn gpu_entries(read: &GpuSnapshot) -> Vec<GpuEntry> {
                     sm: s.clock_sm_mhz,
                     memory: s.clock_memory_mhz,
                 },
-                memory: GpuMemory {
-                    kind: v.kind,
-                    total_bytes: v.total_bytes,
-                    used_bytes: v.used_bytes,
-                    gpu_resident_bytes: v.gpu_resident_bytes,
-                    headroom_bytes: v.headroom_bytes,
-                    pressure_pct: v.pressure_pct,
-                },
+                // `crate::metrics::memory_view` as written to the document (DESIGN §3, §7).
+                memory: v,
                 processes: read
                     .processes
                     .iter()
-                    .filter(|p| runs_on(p, s, count))
+                    .filter(|p| on_gpu(p, s, count))
                     .map(|p| GpuProcessEntry {
                         pid: p.pid,
                         name: p.name.clone(),
@@ -121,14 +104,6 @@ pub fn gpu_entries(read: &GpuSnapshot) -> Vec<GpuEntry> {
 
 /// Same attribution as the resident-memory sum: by UUID, else by index, else only when the
 /// host has a single GPU.
-fn runs_on(p: &GpuProcess, gpu: &GpuSample, count: usize) -> bool {
-    match (&p.gpu_uuid, &gpu.uuid, p.gpu_index) {
-        (Some(pu), Some(gu), _) => pu == gu,
-        (_, _, Some(i)) => i == gpu.index,
-        _ => count == 1,
-    }
-}
-
 #[derive(Debug, Error)]
 pub enum SnapshotError {
     #[error(transparent)]
@@ -271,6 +246,7 @@ pub fn human_uptime(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{GpuProcess, GpuSample};
 
     fn sample() -> Snapshot {
         Snapshot {

@@ -2,7 +2,7 @@
 //! one (GB10) the GPU-resident sum of process memory and the allocatable headroom of the host.
 
 use crate::model::{GpuProcess, GpuSample, HostMemory, MemoryKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How close "total" must be to MemTotal to call a device unified (Grace-class drivers
@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 const SAME_POOL_TOLERANCE: f64 = 0.05;
 
 /// The memory figures shown for one GPU (and written by `snapshot`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MemoryView {
     pub kind: MemoryKind,
     pub total_bytes: Option<u64>,
@@ -60,7 +60,9 @@ pub fn gpu_resident_bytes(
     any.then(|| per_pid.values().sum())
 }
 
-fn on_gpu(p: &GpuProcess, gpu: &GpuSample, gpu_count: usize) -> bool {
+/// Whether process `p` runs on `gpu`, judged by UUID, then index; a process that names no
+/// GPU only counts on a single-GPU host.
+pub fn on_gpu(p: &GpuProcess, gpu: &GpuSample, gpu_count: usize) -> bool {
     match (&p.gpu_uuid, &gpu.uuid, p.gpu_index) {
         (Some(pu), Some(gu), _) => pu == gu,
         (_, _, Some(i)) => i == gpu.index,

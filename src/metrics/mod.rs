@@ -5,6 +5,6 @@ pub mod memory;
 pub mod threshold;
 pub mod window;
 
-pub use memory::{MemoryView, gpu_resident_bytes, is_unified, memory_view};
+pub use memory::{MemoryView, gpu_resident_bytes, is_unified, memory_view, on_gpu};
 pub use threshold::{Level, Thresholds};
 pub use window::{MinAvgMax, WindowAccumulator, WindowStats};
