@@ -330,13 +330,15 @@ fn history_view_shows_windows_and_export_prints_the_fakes_figures() {
     let r = rig("history", &fake_smi::gb10(4242), &Behaviour::default(), "");
     r.open_gpu_tab(&[]);
     r.tmux.wait_for("source: nvidia-smi stream");
-    // Two 5 s windows closed and persisted.
-    wait_until("two history windows in the store", || {
+    // Two 5 s windows closed and persisted (each also refreshes a 300 s roll-up row).
+    wait_until("two 5 s history windows in the store", || {
         r.env.db_path().exists()
             && db(&r.env)
-                .query_row("SELECT count(*) FROM gpu_history", [], |row| {
-                    row.get::<_, i64>(0)
-                })
+                .query_row(
+                    "SELECT count(*) FROM gpu_history WHERE window_s = 5",
+                    [],
+                    |row| row.get::<_, i64>(0),
+                )
                 .is_ok_and(|n| n >= 2)
     });
     r.tmux.send(&["h"]);
@@ -345,6 +347,16 @@ fn history_view_shows_windows_and_export_prints_the_fakes_figures() {
     r.tmux.send(&["m", "m"]);
     let screen = r.tmux.wait_for("[temperature]");
     assert!(!screen.contains("no history yet"), "{screen}");
+    // A steady 35 °C plots near the top right, where nothing may cover it.
+    let plot: String = screen
+        .lines()
+        .skip_while(|l| !l.contains("History ·"))
+        .take_while(|l| !l.contains("-1 h"))
+        .collect();
+    assert!(
+        plot.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)),
+        "the temperature line is drawn:\n{screen}"
+    );
     r.quit();
 
     let out = r
@@ -359,7 +371,10 @@ fn history_view_shows_windows_and_export_prints_the_fakes_figures() {
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    assert!(rows.len() >= 2, "{csv}");
+    assert!(
+        rows.iter().filter(|r| r[col("window_s")] == "5").count() >= 2,
+        "the 5 s windows are exported:\n{csv}"
+    );
     for row in &rows {
         assert_eq!(row[col("host")], "testspark", "{csv}");
         assert_eq!(row[col("gpu_index")], "0", "{csv}");
