@@ -164,10 +164,15 @@ fn dual_a5000_shows_two_gpus_and_the_selector_moves() {
             && screen.contains("16.8 GiB / 24.0 GiB"),
         "24 GiB cards show their framebuffer, whatever the host's RAM:\n{screen}"
     );
-    assert!(
-        screen.contains("llama-server") && screen.contains("python3"),
-        "{screen}"
-    );
+    // Each process under its own GPU (the gpu column follows the pid).
+    let gpu_of = |name: &str| {
+        line_with(&screen, name).and_then(|l| {
+            let row = l.trim_start_matches(['│', '▶', ' ']);
+            row.split_whitespace().nth(1).map(String::from)
+        })
+    };
+    assert_eq!(gpu_of("llama-server").as_deref(), Some("0"), "{screen}");
+    assert_eq!(gpu_of("python3").as_deref(), Some("1"), "{screen}");
 
     // The selector picks GPU 1; the history view opens for the selected GPU.
     r.tmux.send(&["]"]);
@@ -323,6 +328,10 @@ fn terminate_cancels_by_default_then_kills_and_audits_and_read_only_refuses() {
     let screen = r.tmux.capture();
     assert!(!screen.contains("Send SIGTERM"), "{screen}");
     r.quit();
+    let audited: i64 = db(&r.env)
+        .query_row("SELECT count(*) FROM audit", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(audited, 1, "read-only sent and audited nothing more");
 }
 
 #[test]
