@@ -5,9 +5,14 @@ use crate::model::{GpuProcess, GpuSample, HostMemory, MemoryKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// How close "total" must be to MemTotal to call a device unified (Grace-class drivers
-/// that do report a total report the whole system pool).
+/// How far below MemTotal a reported "total" may be to call a device unified (Grace-class
+/// drivers that do report a total report the whole system pool).
 const SAME_POOL_TOLERANCE: f64 = 0.05;
+/// How far above MemTotal it may be. A shared pool cannot be larger than what the kernel
+/// sees, while a dedicated card's framebuffer (24564 MiB on an RTX A5000) is usually a bit
+/// larger than the MemTotal of a box with the same nominal RAM (24 GiB less the kernel's
+/// reservations); a symmetric window called such a card unified.
+const SAME_POOL_ABOVE: f64 = 0.005;
 
 /// The memory figures shown for one GPU (and written by `snapshot`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -37,7 +42,10 @@ pub fn is_unified(sample: &GpuSample, host: Option<&HostMemory>) -> bool {
         Some(total) => host
             .and_then(|h| h.mem_total_bytes)
             .filter(|&m| m > 0)
-            .is_some_and(|m| (total as f64 - m as f64).abs() / m as f64 <= SAME_POOL_TOLERANCE),
+            .is_some_and(|m| {
+                let rel = (total as f64 - m as f64) / m as f64;
+                (-SAME_POOL_TOLERANCE..=SAME_POOL_ABOVE).contains(&rel)
+            }),
     }
 }
 
@@ -185,6 +193,32 @@ mod tests {
         s.memory_total_bytes = Some(96 * GIB);
         assert!(!is_unified(&s, Some(&host)));
         assert!(!is_unified(&s, None));
+    }
+
+    #[test]
+    fn a_card_as_large_as_the_hosts_ram_stays_dedicated() {
+        // An RTX A5000 (24564 MiB) in a box with 24 GiB of RAM, of which the kernel shows
+        // 25276510208 bytes as MemTotal: 1.9 % below the card, not the same pool.
+        let host = HostMemory {
+            mem_total_bytes: Some(25_276_510_208),
+            ..Default::default()
+        };
+        let card = GpuSample {
+            memory_total_bytes: Some(24564 * MIB),
+            memory_used_bytes: Some(22437 * MIB),
+            ..Default::default()
+        };
+        assert!(!is_unified(&card, Some(&host)));
+        assert_eq!(
+            memory_view(&card, &[], 2, Some(&host)).kind,
+            MemoryKind::Dedicated
+        );
+        // A pool reported a hair above MemTotal (rounding) is still the same pool.
+        let pool = GpuSample {
+            memory_total_bytes: Some(25_276_510_208 + 64 * MIB),
+            ..Default::default()
+        };
+        assert!(is_unified(&pool, Some(&host)));
     }
 
     #[test]

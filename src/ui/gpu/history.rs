@@ -120,8 +120,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, h: &HistoryView) {
             .style(style::ok(th))
             .data(&min),
     ];
+    // The key sits on the bottom border, not in the plot: the default top-right legend
+    // covered the newest points of any metric scaled to its own maximum (they plot at 91 %
+    // height, right under it), so a steady temperature or power line looked like no data.
+    let key = Line::from(vec![
+        Span::raw(" "),
+        Span::styled("max", style::crit(th)),
+        Span::raw(" · "),
+        Span::styled("avg", style::accent(th)),
+        Span::raw(" · "),
+        Span::styled("min", style::ok(th)),
+        Span::raw(" "),
+    ]);
     let chart = Chart::new(datasets)
-        .block(block)
+        .block(block.title_bottom(key))
+        .legend_position(None)
         .x_axis(
             Axis::default()
                 .bounds([0.0, span])
