@@ -25,6 +25,7 @@ pub struct Config {
     pub ssh: SshSettings,
     pub tunnels: TunnelSettings,
     pub gpu: GpuSettings,
+    pub jobs: JobsSettings,
     pub theme: Theme,
     pub keymap: Keymap,
 }
@@ -168,5 +169,77 @@ impl GpuSettings {
             self.temperature_crit_c,
             self.hysteresis,
         )
+    }
+}
+
+/// `[jobs]`: where the worker's job queue is and how the Jobs tab treats it (DESIGN §4).
+/// Credentials are never here: they come from the environment or `env_file`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsSettings {
+    /// `postgrest` (Supabase Data API).
+    pub backend: String,
+    /// Env file with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY, read on the active host
+    /// (over SSH for a remote Spark) when they are not in sparkdeck's own environment.
+    pub env_file: String,
+    pub table: String,
+    pub column_id: String,
+    pub column_account_id: String,
+    pub column_job_type: String,
+    pub column_status: String,
+    pub column_attempts: String,
+    pub column_error: String,
+    pub column_debug: String,
+    pub column_created_at: String,
+    pub column_started_at: String,
+    pub column_finished_at: String,
+    /// Statuses a requeue may start from (the compare-and-set condition).
+    pub requeueable: Vec<String>,
+    /// The status a requeue sets.
+    pub requeue_to: String,
+    pub refresh_s: u64,
+    pub page_size: u32,
+    /// Per-request time-out and bounded retries for reads (a requeue is never retried).
+    pub timeout_s: u64,
+    pub retries: u32,
+    /// Stuck: jobs queued longer than this while no job started for `stuck_idle_min`.
+    pub stuck_queued_min: u64,
+    pub stuck_idle_min: u64,
+    /// The worker's log file on the host, for `l` and the "last written" check.
+    pub worker_log: String,
+    /// systemd unit of the worker, if it runs as one; otherwise a process name to look for.
+    pub worker_unit: String,
+    pub worker_process: String,
+}
+
+impl Default for JobsSettings {
+    fn default() -> Self {
+        let s = |v: &str| v.to_string();
+        Self {
+            backend: s("postgrest"),
+            env_file: s("~/srv/hd-worker/.env"),
+            table: s("hd_ingestion_jobs"),
+            column_id: s("id"),
+            column_account_id: s("account_id"),
+            column_job_type: s("job_type"),
+            column_status: s("status"),
+            column_attempts: s("attempts"),
+            column_error: s("error"),
+            column_debug: s("debug"),
+            column_created_at: s("created_at"),
+            column_started_at: s("started_at"),
+            column_finished_at: s("finished_at"),
+            requeueable: vec![s("failed"), s("error")],
+            requeue_to: s("queued"),
+            refresh_s: 5,
+            page_size: 50,
+            timeout_s: 15,
+            retries: 2,
+            stuck_queued_min: 15,
+            stuck_idle_min: 15,
+            worker_log: s("~/srv/hd-worker/logs/worker.log"),
+            worker_unit: s(""),
+            worker_process: s("hd-worker"),
+        }
     }
 }

@@ -3,7 +3,9 @@
 pub mod connection;
 pub mod gpu;
 pub mod host_info;
+pub mod job;
 
 pub use connection::*;
 pub use gpu::*;
 pub use host_info::HostInfo;
+pub use job::{Job, JobsPage, RequeueOutcome};
