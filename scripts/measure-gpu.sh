@@ -139,7 +139,11 @@ awk -v t0="$t0" -v t1="$t1" -v hz="$hz" -v s="$start" -v e="$end" \
     printf "  schedstat run time: %.1f ms = %.3f %% of one core\n", (n1 - n0) / 1e6, 100 * (n1 - n0) / 1e9 / secs
     printf "  context switches: %d (%.1f per second)\n", w1 - w0, (w1 - w0) / secs
 }'
-grep -E '^(VmHWM|VmRSS)' "/proc/$pid/status" | sed 's/^/  /'
+grep -E '^(VmHWM|VmRSS|RssAnon|RssFile)' "/proc/$pid/status" | sed 's/^/  /'
+echo "  largest mappings by Rss (kB):"
+awk '/^[0-9a-f]+-[0-9a-f]+ / {m = $2 " " ($6 == "" ? "[anon]" : $6)}
+     /^Rss:/ {r[m] += $2} END {for (k in r) print r[k], k}' "/proc/$pid/smaps" |
+    sort -rn | head -8 | sed 's/^/    /'
 echo "  nvidia-smi runs in the window: $((r1 - r0)); SSH sessions (channels) opened: $((c1 - c0))"
 
 echo "== window 2: processes started (strace -f -e execve, ${window}s)"
