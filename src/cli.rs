@@ -264,9 +264,10 @@ fn snapshot_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<
         let host = connect::open(&spec, config, policy)
             .await
             .with_context(|| format!("connecting to {name}"))?;
-        let snap = crate::snapshot::take(host.as_ref())
+        let mut snap = crate::snapshot::take(host.as_ref())
             .await
             .with_context(|| format!("reading host facts from {name}"))?;
+        crate::snapshot::add_jobs(&mut snap, host.as_ref(), &config.jobs).await;
         // Both renderings already end with a newline.
         if json {
             print!("{}", crate::snapshot::to_json(&snap));

@@ -231,6 +231,62 @@ impl JobsClient {
             .and_then(content_range_total))
     }
 
+    /// Jobs per status over the newest `max_rows` rows (one request, grouped here: PostgREST's
+    /// aggregates are off by default on Supabase). Also returns how many rows were counted, so
+    /// a caller can tell when the counts are partial (fewer than the total).
+    pub async fn status_counts(
+        &self,
+        max_rows: u32,
+    ) -> Result<(std::collections::BTreeMap<String, u64>, u64), JobsError> {
+        let s = &self.settings;
+        let url = self.url(&[
+            ("select", s.column_status.clone()),
+            (
+                "order",
+                format!("{}.desc,{}.desc", s.column_created_at, s.column_id),
+            ),
+            ("limit", max_rows.to_string()),
+        ]);
+        let (_, body) = self.get(&url, None).await?;
+        let mut counts = std::collections::BTreeMap::new();
+        let rows = self.rows(&body)?;
+        for job in &rows {
+            *counts.entry(job.status.clone()).or_insert(0) += 1;
+        }
+        Ok((counts, rows.len() as u64))
+    }
+
+    /// The first non-null value of `column` among rows with `status` (all rows when `None`),
+    /// ordered ascending or descending: the oldest queued job, the newest start.
+    pub async fn edge(
+        &self,
+        column: &str,
+        status: Option<&str>,
+        ascending: bool,
+    ) -> Result<Option<String>, JobsError> {
+        let dir = if ascending { "asc" } else { "desc" };
+        let mut params = vec![
+            ("select", column.to_string()),
+            (column, "not.is.null".to_string()),
+            ("order", format!("{column}.{dir}")),
+            ("limit", "1".to_string()),
+        ];
+        if let Some(st) = status {
+            params.push((self.settings.column_status.as_str(), format!("eq.{st}")));
+        }
+        let url = self.url(&params);
+        let (_, body) = self.get(&url, None).await?;
+        let rows: Value = serde_json::from_str(&body).map_err(|e| JobsError::Decode {
+            host: self.host.clone(),
+            detail: format!("not JSON: {e}"),
+        })?;
+        Ok(rows
+            .get(0)
+            .and_then(|r| r.get(column))
+            .and_then(Value::as_str)
+            .map(str::to_string))
+    }
+
     /// Compare-and-set requeue of one job: only when its status is one of `requeueable`.
     /// Never retried. An empty id is refused before any request.
     pub async fn requeue(&self, id: &str) -> RequeueOutcome {
