@@ -388,3 +388,33 @@ async fn an_unreachable_server_names_its_host_not_the_key() {
     );
     assert!(!msg.contains("sb_secret"), "{msg}");
 }
+
+#[tokio::test]
+async fn counts_read_content_range_without_rows() {
+    let server =
+        PostgrestServer::start(|_| Reply::json(200, "[]").with_header("Content-Range", "*/17"));
+    let settings = JobsSettings::default();
+    let c = client(&server, SB_KEY, &settings);
+    assert_eq!(c.count(Some("failed")).await.unwrap(), Some(17));
+    let r = &server.requests()[0];
+    assert_eq!(r.param("limit").as_deref(), Some("0"));
+    assert_eq!(r.param("status").as_deref(), Some("eq.failed"));
+    assert_eq!(r.header("prefer"), Some("count=exact"));
+}
+
+#[test]
+fn bad_urls_and_keys_are_refused_without_showing_the_key() {
+    let settings = JobsSettings::default();
+    let e = JobsClient::new(&Credentials::new("ftp://x", SB_KEY), &settings).unwrap_err();
+    assert!(matches!(e, JobsError::InvalidUrl { .. }), "{e}");
+    let e = JobsClient::new(&Credentials::new("not a url", SB_KEY), &settings).unwrap_err();
+    assert!(matches!(e, JobsError::InvalidUrl { .. }), "{e}");
+    let bad = "sb_secret_WITHNEWLINE0123\nwxyz";
+    let e =
+        JobsClient::new(&Credentials::new("https://a.supabase.co", bad), &settings).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("sb_…wxyz") && !msg.contains("WITHNEWLINE"),
+        "{msg}"
+    );
+}

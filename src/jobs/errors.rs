@@ -30,6 +30,11 @@ pub enum JobsError {
     #[error("SUPABASE_URL {url:?} is not a usable http(s) URL: {detail}")]
     InvalidUrl { url: String, detail: String },
     #[error(
+        "SUPABASE_SERVICE_ROLE_KEY ({masked}) holds characters an HTTP header cannot carry \
+         (a line break or stray quote from the env file?)"
+    )]
+    InvalidKey { masked: String },
+    #[error(
         "the service key was rejected by {host}: {message} ({code}); put a current \
          SUPABASE_SERVICE_ROLE_KEY in the environment or the env file"
     )]

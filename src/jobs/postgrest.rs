@@ -101,9 +101,8 @@ impl JobsClient {
         };
         let mut headers = HeaderMap::new();
         let key = creds.expose_key();
-        let mut apikey = HeaderValue::from_str(key).map_err(|_| JobsError::InvalidUrl {
-            url: creds.url.clone(),
-            detail: "the key contains characters not allowed in an HTTP header".into(),
+        let mut apikey = HeaderValue::from_str(key).map_err(|_| JobsError::InvalidKey {
+            masked: creds.masked_key(),
         })?;
         apikey.set_sensitive(true);
         headers.insert("apikey", apikey);
@@ -214,7 +213,8 @@ impl JobsClient {
         Ok(self.rows(&body)?.into_iter().next())
     }
 
-    /// How many rows have `status` (a `HEAD`-free count: `limit=0` with `count=exact`).
+    /// How many rows have `status` (all rows for `None`): `limit=0` with `count=exact`, so no
+    /// rows travel.
     pub async fn count(&self, status: Option<&str>) -> Result<Option<u64>, JobsError> {
         let mut params = vec![
             ("select", self.settings.column_id.clone()),
