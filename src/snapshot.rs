@@ -137,8 +137,7 @@ pub async fn jobs_summary(
 /// env file on `host`, then the queue.
 pub async fn add_jobs(snapshot: &mut Snapshot, host: &dyn Host, settings: &JobsSettings) {
     let result = async {
-        let c = creds::load(host, settings).await?;
-        let client = JobsClient::new(&c, settings)?;
+        let (client, c) = jobs::client_for(host, settings).await?;
         jobs_summary(&client, &c, OffsetDateTime::now_utc()).await
     }
     .await;

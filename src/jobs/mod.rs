@@ -12,6 +12,20 @@ pub use postgrest::{JobId, JobQuery, JobsClient, Sort};
 
 use time::{OffsetDateTime, PrimitiveDateTime};
 
+use crate::config::JobsSettings;
+use crate::host::Host;
+
+/// Credentials for `host` (environment, else its env file) and a client built from them:
+/// the one way the snapshot and the Jobs tab start talking to the queue.
+pub async fn client_for(
+    host: &dyn Host,
+    settings: &JobsSettings,
+) -> Result<(JobsClient, Credentials), JobsError> {
+    let creds = creds::load(host, settings).await?;
+    let client = JobsClient::new(&creds, settings)?;
+    Ok((client, creds))
+}
+
 /// A PostgREST timestamp: RFC 3339 (`timestamptz`), or without offset (`timestamp`), read as
 /// UTC. `None` for anything else.
 pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
