@@ -51,9 +51,11 @@ pub const RECENT_JOBS: u32 = 10;
 pub struct JobsSummary {
     /// Rows in the table, from `Content-Range`; `null` when the server did not say.
     pub total: Option<u64>,
-    /// Jobs per status over the newest `STATUS_SAMPLE_ROWS` rows.
+    /// Jobs per status: grouped from one read of the newest rows, or, when the table is larger
+    /// than that read, exact counts of each status seen in it.
     pub by_status: std::collections::BTreeMap<String, u64>,
-    /// How many rows `by_status` counted: equal to `total` unless the table is larger.
+    /// How many rows `by_status` covers: equal to `total` unless a status appears only in
+    /// rows older than the read.
     pub by_status_rows: u64,
     pub recent: Vec<RecentJob>,
     pub stuck: bool,
@@ -82,7 +84,17 @@ pub async fn jobs_summary(
     let mut q = JobQuery::newest(s);
     q.limit = RECENT_JOBS;
     let page = client.list(&q).await?;
-    let (by_status, by_status_rows) = client.status_counts(STATUS_SAMPLE_ROWS).await?;
+    let (mut by_status, mut by_status_rows) = client.status_counts(STATUS_SAMPLE_ROWS).await?;
+    // The read was capped (by our limit or the server's max_rows, 1000 on Supabase): count
+    // each status seen exactly, one count request apiece.
+    if page.total.is_some_and(|t| t > by_status_rows) {
+        for (status, n) in by_status.iter_mut() {
+            if let Some(exact) = client.count(Some(status)).await? {
+                *n = exact;
+            }
+        }
+        by_status_rows = by_status.values().sum();
+    }
     let oldest_queued = client
         .edge(&s.column_created_at, Some(&s.requeue_to), true)
         .await?;

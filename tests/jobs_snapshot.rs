@@ -158,3 +158,39 @@ async fn a_local_supabase_and_demo_key_are_hinted() {
     assert!(summary.hints[1].contains("demo key (iss supabase-demo)"));
     assert!(summary.hints.iter().all(|h| !h.contains(DEMO)));
 }
+
+/// A table larger than one read (the server caps rows): each status seen is counted exactly.
+#[tokio::test]
+async fn a_capped_status_read_is_completed_by_exact_counts() {
+    let server = PostgrestServer::start(|r| {
+        let select = r.param("select").unwrap_or_default();
+        if r.param("limit").as_deref() == Some("0") {
+            let n = match r.param("status").as_deref() {
+                Some("eq.failed") => 300,
+                Some("eq.done") => 4_700,
+                other => panic!("count for {other:?}"),
+            };
+            return Reply::json(200, "[]").with_header("Content-Range", &format!("*/{n}"));
+        }
+        match select.as_str() {
+            // max_rows = 2: only the newest two rows come back.
+            "status" => Reply::json(200, r#"[{"status":"failed"},{"status":"done"}]"#),
+            "created_at" | "started_at" => Reply::json(200, "[]"),
+            _ => Reply::json(200, &json!([row("f1", "failed")]).to_string())
+                .with_header("Content-Range", "0-0/5000"),
+        }
+    });
+    let settings = sparkdeck::config::JobsSettings::default();
+    let creds = sparkdeck::jobs::Credentials::new(&server.url, KEY);
+    let client = sparkdeck::jobs::JobsClient::new(&creds, &settings).unwrap();
+    let summary = sparkdeck::snapshot::jobs_summary(&client, &creds, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(summary.total, Some(5000));
+    assert_eq!(
+        summary.by_status.into_iter().collect::<Vec<_>>(),
+        [("done".to_string(), 4_700), ("failed".to_string(), 300)]
+    );
+    assert_eq!(summary.by_status_rows, 5000);
+    assert!(!summary.stuck, "nothing queued");
+}
