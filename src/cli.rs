@@ -55,6 +55,11 @@ pub enum Command {
         #[command(subcommand)]
         command: HistoryCommand,
     },
+    /// Read and requeue jobs of the worker's queue (Supabase via PostgREST; see docs/jobs.md).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Print shell completions to stdout.
     Completions {
         #[arg(value_enum)]
@@ -72,6 +77,31 @@ pub enum HistoryCommand {
         since: String,
         #[arg(long, value_enum, default_value = "csv")]
         format: crate::history_export::Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// List jobs, newest first, with the total from the server.
+    List {
+        /// Only jobs with this status (repeat or separate with commas: failed,error).
+        #[arg(long, value_name = "S", value_delimiter = ',')]
+        status: Vec<String>,
+        /// How many jobs (default: [jobs] page_size).
+        #[arg(long, value_name = "N")]
+        limit: Option<u32>,
+        /// Skip this many jobs first (paging).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        offset: u64,
+        /// Print JSON ({"total", "offset", "jobs": [...]}) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Requeue jobs (compare-and-set: only from a [jobs] requeueable status); exits 0 only
+    /// when every job was requeued. Each attempt is written to the audit log.
+    Requeue {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
     },
 }
 
@@ -109,6 +139,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Config { command }) => config_command(command, &cli.global),
         Some(Command::History { command }) => history_command(command, &cli.global),
+        Some(Command::Jobs { command }) => {
+            let (config, _) = load_config(&cli.global)?;
+            let _guard = start_logging(&cli.global);
+            jobs_command(command, &cli.global, &config)
+        }
         Some(Command::Snapshot { json }) => {
             let (config, _) = load_config(&cli.global)?;
             let _guard = start_logging(&cli.global);
@@ -229,9 +264,10 @@ fn snapshot_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<
         let host = connect::open(&spec, config, policy)
             .await
             .with_context(|| format!("connecting to {name}"))?;
-        let snap = crate::snapshot::take(host.as_ref())
+        let mut snap = crate::snapshot::take(host.as_ref())
             .await
             .with_context(|| format!("reading host facts from {name}"))?;
+        crate::snapshot::add_jobs(&mut snap, host.as_ref(), &config.jobs).await;
         // Both renderings already end with a newline.
         if json {
             print!("{}", crate::snapshot::to_json(&snap));
@@ -272,4 +308,138 @@ fn history_command(command: HistoryCommand, global: &GlobalOpts) -> Result<ExitC
         }
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// Credentials for the `--host` connection: sparkdeck's environment, else the env file read
+/// on that host (connecting only when needed).
+async fn jobs_credentials(
+    global: &GlobalOpts,
+    config: &Config,
+    name: &str,
+) -> Result<crate::jobs::Credentials> {
+    use crate::jobs::creds;
+    if let Some(c) = creds::from_env(|k| std::env::var(k).ok()) {
+        return Ok(c);
+    }
+    let db = paths::data_dir()?.join(paths::DB_FILE);
+    let store = if db.exists() {
+        store::Store::open(&db)
+            .ok()
+            .and_then(|s| StoreHandle::spawn(s).ok())
+    } else {
+        None
+    };
+    let spec = spec_for(name, store.as_ref()).await?;
+    let policy = if global.accept_new_host_key {
+        HostKeyPolicy::AcceptNew
+    } else {
+        HostKeyPolicy::Strict
+    };
+    let host = connect::open(&spec, config, policy)
+        .await
+        .with_context(|| format!("connecting to {name} to read {}", config.jobs.env_file))?;
+    Ok(creds::load(host.as_ref(), &config.jobs).await?)
+}
+
+fn jobs_command(command: JobsCommand, global: &GlobalOpts, config: &Config) -> Result<ExitCode> {
+    use crate::jobs::{JobQuery, JobsClient, requeue};
+    let name = global.host.clone().unwrap_or_else(|| LOCAL.to_string());
+    if matches!(command, JobsCommand::Requeue { .. })
+        && (global.read_only || config.general.read_only)
+    {
+        eprintln!(
+            "sparkdeck: read-only mode: requeue refused (drop --read-only / [general] read_only)"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async {
+        let creds = jobs_credentials(global, config, &name).await?;
+        tracing::info!(url = %creds.url, key = %creds.masked_key(), "jobs: using credentials");
+        let client = JobsClient::new(&creds, &config.jobs)?;
+        match command {
+            JobsCommand::List {
+                status,
+                limit,
+                offset,
+                json,
+            } => {
+                let mut q = JobQuery::newest(&config.jobs);
+                q.status = (!status.is_empty()).then_some(status);
+                q.limit = limit.unwrap_or(config.jobs.page_size);
+                q.offset = offset;
+                let page = client.list(&q).await?;
+                if json {
+                    let doc = serde_json::json!({
+                        "total": page.total,
+                        "offset": page.offset,
+                        "jobs": page.jobs,
+                    });
+                    println!("{}", serde_json::to_string_pretty(&doc)?);
+                } else {
+                    print!("{}", jobs_table(&page));
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            JobsCommand::Requeue { ids } => {
+                // Every attempt must be audited, so no audit log means no requeue.
+                let db = paths::data_dir()?.join(paths::DB_FILE);
+                let store = store::Store::open(&db).with_context(|| {
+                    format!("opening the audit log {}: requeue refused", db.display())
+                })?;
+                let user = requeue::local_user();
+                let mut all = true;
+                for id in &ids {
+                    let (old, outcome) = requeue::requeue_one(&client, id).await;
+                    let at = time::OffsetDateTime::now_utc().unix_timestamp();
+                    let entry =
+                        requeue::audit_entry(at, &name, &user, id, old.as_deref(), &outcome);
+                    if let Err(e) = store.audit(&entry) {
+                        eprintln!("sparkdeck: {id}: writing the audit entry failed: {e}");
+                        all = false;
+                    }
+                    all &= outcome.is_requeued();
+                    println!("{}", requeue::describe(id, old.as_deref(), &outcome));
+                }
+                Ok(if all {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                })
+            }
+        }
+    })
+}
+
+/// `id  status  type  attempts  created  error` per job, after a total line.
+fn jobs_table(page: &crate::model::JobsPage) -> String {
+    let total = page
+        .total
+        .map_or_else(|| "unknown".to_string(), |t| t.to_string());
+    let mut out = format!(
+        "{} of {total} jobs from #{}\n",
+        page.jobs.len(),
+        page.offset + 1
+    );
+    let dash = "-".to_string();
+    for j in &page.jobs {
+        let error = j
+            .error
+            .as_deref()
+            .and_then(|e| e.lines().next())
+            .unwrap_or("");
+        out.push_str(&format!(
+            "{}  {}  {}  {}  {}  {}\n",
+            j.id,
+            j.status,
+            j.job_type.as_ref().unwrap_or(&dash),
+            j.attempts.map_or_else(|| dash.clone(), |a| a.to_string()),
+            j.created_at.as_ref().unwrap_or(&dash),
+            error
+        ));
+    }
+    out
 }

@@ -9,8 +9,10 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::config::JobsSettings;
 use crate::gpu::{GpuSnapshot, gpus_once};
 use crate::host::{Host, HostKind};
+use crate::jobs::{self, Credentials, JobQuery, JobsClient, JobsError, creds};
 use crate::metrics::{MemoryView, memory_view, on_gpu};
 use crate::model::{HostInfo, MemoryKind};
 use crate::sources::{SourceError, host_info};
@@ -30,6 +32,131 @@ pub struct Snapshot {
     /// Why `gpus` is empty, for the text output. Not part of the JSON document.
     #[serde(skip)]
     pub gpus_error: Option<String>,
+    /// The worker's job queue; absent when no credentials could be found or the queue could
+    /// not be read (`jobs_error` says why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<JobsSummary>,
+    /// Why `jobs` is absent, for the text output. Not part of the JSON document.
+    #[serde(skip)]
+    pub jobs_error: Option<String>,
+}
+
+/// Rows read to count jobs per status (one request; counts are partial beyond this).
+pub const STATUS_SAMPLE_ROWS: u32 = 10_000;
+/// Jobs listed in `recent`.
+pub const RECENT_JOBS: u32 = 10;
+
+/// The `jobs` section (DESIGN §7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobsSummary {
+    /// Rows in the table, from `Content-Range`; `null` when the server did not say.
+    pub total: Option<u64>,
+    /// Jobs per status: grouped from one read of the newest rows, or, when the table is larger
+    /// than that read, exact counts of each status seen in it.
+    pub by_status: std::collections::BTreeMap<String, u64>,
+    /// How many rows `by_status` covers: equal to `total` unless a status appears only in
+    /// rows older than the read.
+    pub by_status_rows: u64,
+    pub recent: Vec<RecentJob>,
+    pub stuck: bool,
+    pub hints: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecentJob {
+    pub id: String,
+    pub job_type: Option<String>,
+    pub status: String,
+    pub attempts: Option<i64>,
+    /// First line of the error.
+    pub error: Option<String>,
+    pub created_at: Option<String>,
+}
+
+/// Reads the `jobs` section through `client`: the newest jobs with the total, counts per
+/// status, the stuck rule, and hints about which Supabase the credentials point at.
+pub async fn jobs_summary(
+    client: &JobsClient,
+    creds: &Credentials,
+    now: OffsetDateTime,
+) -> Result<JobsSummary, JobsError> {
+    let s = client.settings();
+    let mut q = JobQuery::newest(s);
+    q.limit = RECENT_JOBS;
+    let page = client.list(&q).await?;
+    let (mut by_status, mut by_status_rows) = client.status_counts(STATUS_SAMPLE_ROWS).await?;
+    // The read was capped (by our limit or the server's max_rows, 1000 on Supabase): count
+    // each status seen exactly, one count request apiece.
+    if page.total.is_some_and(|t| t > by_status_rows) {
+        for (status, n) in by_status.iter_mut() {
+            if let Some(exact) = client.count(Some(status)).await? {
+                *n = exact;
+            }
+        }
+        by_status_rows = by_status.values().sum();
+    }
+    let oldest_queued = client
+        .edge(&s.column_created_at, Some(&s.requeue_to), true)
+        .await?;
+    let newest_started = client.edge(&s.column_started_at, None, false).await?;
+    let stuck = jobs::is_stuck(
+        oldest_queued.as_deref().and_then(jobs::parse_timestamp),
+        newest_started.as_deref().and_then(jobs::parse_timestamp),
+        now,
+        s.stuck_queued_min,
+        s.stuck_idle_min,
+    );
+    let mut hints = Vec::new();
+    if creds::is_local_supabase(&creds.url) {
+        hints.push(format!(
+            "the credentials point at the local Supabase CLI stack ({}); check that the worker \
+             reads the same one",
+            creds.url
+        ));
+    }
+    if creds::jwt_issuer(creds.expose_key()).as_deref() == Some("supabase-demo") {
+        hints.push(
+            "the key is a Supabase CLI demo key (iss supabase-demo), not a cloud project's".into(),
+        );
+    }
+    let recent = page
+        .jobs
+        .into_iter()
+        .map(|j| RecentJob {
+            error: j
+                .error
+                .as_deref()
+                .and_then(|e| e.lines().next())
+                .map(str::to_string),
+            id: j.id,
+            job_type: j.job_type,
+            status: j.status,
+            attempts: j.attempts,
+            created_at: j.created_at,
+        })
+        .collect();
+    Ok(JobsSummary {
+        total: page.total,
+        by_status,
+        by_status_rows,
+        recent,
+        stuck,
+        hints,
+    })
+}
+
+/// Fills `snapshot.jobs` (or `jobs_error`): credentials from sparkdeck's environment or the
+/// env file on `host`, then the queue.
+pub async fn add_jobs(snapshot: &mut Snapshot, host: &dyn Host, settings: &JobsSettings) {
+    let result = async {
+        let (client, c) = jobs::client_for(host, settings).await?;
+        jobs_summary(&client, &c, OffsetDateTime::now_utc()).await
+    }
+    .await;
+    match result {
+        Ok(summary) => snapshot.jobs = Some(summary),
+        Err(e) => snapshot.jobs_error = Some(e.to_string()),
+    }
 }
 
 /// One GPU as DESIGN §7 lists it; `null` wherever the source does not know.
@@ -131,6 +258,8 @@ pub async fn take_at(host: &dyn Host, now: OffsetDateTime) -> Result<Snapshot, S
         host: info,
         gpus: gpu_entries(&read),
         gpus_error: read.error,
+        jobs: None,
+        jobs_error: None,
     })
 }
 
@@ -183,6 +312,35 @@ pub fn to_text(snapshot: &Snapshot) -> String {
     }
     for g in &snapshot.gpus {
         text.push_str(&gpu_line(g));
+    }
+    text.push_str(&jobs_line(snapshot));
+    text
+}
+
+fn jobs_line(snapshot: &Snapshot) -> String {
+    let Some(j) = &snapshot.jobs else {
+        return match &snapshot.jobs_error {
+            Some(why) => format!("jobs  none: {why}\n"),
+            None => String::new(),
+        };
+    };
+    let total = j.total.map_or_else(|| "unknown".into(), |t| t.to_string());
+    let counts: Vec<String> = j
+        .by_status
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
+    let mut line = format!("jobs  {total} total");
+    if !counts.is_empty() {
+        line.push_str(&format!(" ({})", counts.join(", ")));
+    }
+    if j.total.is_some_and(|t| t > j.by_status_rows) {
+        line.push_str(&format!(" [counts over the newest {}]", j.by_status_rows));
+    }
+    line.push_str(if j.stuck { "  STUCK" } else { "  stuck no" });
+    let mut text = format!("{line}\n");
+    for h in &j.hints {
+        text.push_str(&format!("jobs  hint: {h}\n"));
     }
     text
 }
@@ -264,6 +422,8 @@ mod tests {
             },
             gpus: Vec::new(),
             gpus_error: Some("no NVIDIA GPU found: NVML could not be loaded".into()),
+            jobs: None,
+            jobs_error: None,
         }
     }
 

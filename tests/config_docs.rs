@@ -1,7 +1,7 @@
 //! The example config and the docs are checked against the code, so they cannot rot.
 
 use sparkdeck::app::action::Action;
-use sparkdeck::config::load::{GENERAL_KEYS, GPU_KEYS, SECTIONS, SSH_KEYS, TUNNEL_KEYS};
+use sparkdeck::config::load::{GENERAL_KEYS, GPU_KEYS, JOBS_KEYS, SECTIONS, SSH_KEYS, TUNNEL_KEYS};
 use sparkdeck::config::theme_file::COLOUR_FIELDS;
 use sparkdeck::config::{Config, Keymap, parse};
 use std::path::Path;
@@ -44,6 +44,7 @@ fn example_documents_every_key_of_every_section() {
         ("ssh", own(SSH_KEYS)),
         ("tunnels", own(TUNNEL_KEYS)),
         ("gpu", own(GPU_KEYS)),
+        ("jobs", own(JOBS_KEYS)),
         ("keys", keys),
         ("theme", theme_keys),
     ];
@@ -100,6 +101,7 @@ fn config_doc_covers_every_section_and_key() {
         .chain(SSH_KEYS)
         .chain(TUNNEL_KEYS)
         .chain(GPU_KEYS)
+        .chain(JOBS_KEYS)
         .chain(COLOUR_FIELDS)
     {
         assert!(
@@ -107,4 +109,14 @@ fn config_doc_covers_every_section_and_key() {
             "{key} missing from docs/config.md"
         );
     }
+}
+
+#[test]
+fn jobs_keys_are_the_fields_of_jobs_settings() {
+    let fields = toml::Table::try_from(sparkdeck::config::JobsSettings::default()).unwrap();
+    let mut from_struct: Vec<&str> = fields.keys().map(String::as_str).collect();
+    let mut listed = JOBS_KEYS.to_vec();
+    from_struct.sort_unstable();
+    listed.sort_unstable();
+    assert_eq!(from_struct, listed, "JOBS_KEYS and JobsSettings differ");
 }

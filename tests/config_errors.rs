@@ -54,7 +54,7 @@ fn unknown_keys_in_every_section_are_refused() {
     assert_eq!(at(&e), (3, 2));
     assert!(
         e.to_string()
-            .contains("allowed: general, ssh, tunnels, gpu, keys, theme")
+            .contains("allowed: general, ssh, tunnels, gpu, jobs, keys, theme")
     );
     // Dotted keys and inline tables are still checked.
     let e = err("general.mouze = true\n");

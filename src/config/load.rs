@@ -11,7 +11,7 @@ use super::paths::{self, CONFIG_ENV, Env, process_env};
 use super::spanned::{entries_in_file_order, parse_document, show_value};
 use super::theme::Theme;
 use super::theme_file::{self, BUILTIN_THEMES, apply_theme_table};
-use super::{Config, General, GpuSettings, SshSettings, TunnelSettings};
+use super::{Config, General, GpuSettings, JobsSettings, SshSettings, TunnelSettings};
 use crate::app::action::Action;
 use serde::de::DeserializeOwned;
 use std::ops::Range;
@@ -20,7 +20,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 /// Top-level tables of `config.toml`.
-pub const SECTIONS: &[&str] = &["general", "ssh", "tunnels", "gpu", "keys", "theme"];
+pub const SECTIONS: &[&str] = &["general", "ssh", "tunnels", "gpu", "jobs", "keys", "theme"];
 /// Keys of `[general]`, `[ssh]`, `[tunnels]` and `[gpu]` (the fields of their structs).
 pub const GENERAL_KEYS: &[&str] = &["theme", "mouse", "read_only", "tick_ms"];
 pub const SSH_KEYS: &[&str] = &[
@@ -49,6 +49,35 @@ pub const GPU_KEYS: &[&str] = &[
     "hysteresis",
     "alert_after_samples",
 ];
+/// Keys of `[jobs]` (the fields of `JobsSettings`).
+pub const JOBS_KEYS: &[&str] = &[
+    "backend",
+    "env_file",
+    "table",
+    "column_id",
+    "column_account_id",
+    "column_job_type",
+    "column_status",
+    "column_attempts",
+    "column_error",
+    "column_debug",
+    "column_created_at",
+    "column_started_at",
+    "column_finished_at",
+    "requeueable",
+    "requeue_to",
+    "refresh_s",
+    "page_size",
+    "timeout_s",
+    "retries",
+    "stuck_queued_min",
+    "stuck_idle_min",
+    "worker_log",
+    "worker_unit",
+    "worker_process",
+];
+/// Job backends this build speaks.
+pub const JOBS_BACKENDS: &[&str] = &["postgrest"];
 
 /// Allowed ranges of the integer settings: (section, key, min, max), inclusive.
 pub const RANGES: &[(&str, &str, i64, i64)] = &[
@@ -62,6 +91,13 @@ pub const RANGES: &[(&str, &str, i64, i64)] = &[
     ("ssh", "reconnect_max_s", 1, 86_400),
     ("tunnels", "ollama_local_port", 1, 65_535),
     ("tunnels", "ollama_remote_port", 1, 65_535),
+    ("jobs", "refresh_s", 1, 3_600),
+    // PostgREST deployments commonly cap rows per request at 1000 (Supabase's max_rows).
+    ("jobs", "page_size", 1, 1_000),
+    ("jobs", "timeout_s", 1, 300),
+    ("jobs", "retries", 0, 10),
+    ("jobs", "stuck_queued_min", 1, 10_080),
+    ("jobs", "stuck_idle_min", 1, 10_080),
     ("gpu", "interval_ms", 250, 60_000),
     ("gpu", "sparkline_s", 10, 3_600),
     ("gpu", "processes_interval_s", 1, 3_600),
@@ -156,6 +192,7 @@ pub fn parse_with(text: &str, origin: &Path, env: Env<'_>) -> Result<Config, Con
                 config.tunnels = ctx.section::<TunnelSettings>("tunnels", value, TUNNEL_KEYS)?
             }
             "gpu" => config.gpu = ctx.section::<GpuSettings>("gpu", value, GPU_KEYS)?,
+            "jobs" => config.jobs = ctx.section::<JobsSettings>("jobs", value, JOBS_KEYS)?,
             "keys" => keys_table = Some(ctx.table("keys", value)?),
             "theme" => theme_table = Some(ctx.table("theme", value)?),
             other => {
@@ -171,6 +208,7 @@ pub fn parse_with(text: &str, origin: &Path, env: Env<'_>) -> Result<Config, Con
     }
     ctx.check_reconnect(root, &config.ssh)?;
     ctx.check_gpu_pairs(root, &config.gpu)?;
+    ctx.check_jobs(root, &config.jobs)?;
     for path in [&mut config.ssh.known_hosts, &mut config.ssh.config_file]
         .into_iter()
         .flatten()
@@ -363,6 +401,58 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// What serde cannot see: a backend this build speaks, the names a query needs, and a
+    /// requeue that actually moves a job out of the requeueable set.
+    fn check_jobs(&self, root: &DeTable<'_>, jobs: &JobsSettings) -> Result<(), ConfigError> {
+        let bad = |key: &str, message: String| {
+            let span = lookup(root, "jobs", key).map_or(0..0, |v| v.span());
+            Err(self.error(
+                span,
+                Invalid::BadValue {
+                    section: "jobs".into(),
+                    key: key.into(),
+                    message,
+                },
+            ))
+        };
+        if !JOBS_BACKENDS.contains(&jobs.backend.as_str()) {
+            return bad(
+                "backend",
+                format!(
+                    "unknown backend \"{}\"; allowed: {}",
+                    jobs.backend,
+                    JOBS_BACKENDS.join(", ")
+                ),
+            );
+        }
+        for (key, value) in [
+            ("table", &jobs.table),
+            ("column_id", &jobs.column_id),
+            ("column_status", &jobs.column_status),
+            ("requeue_to", &jobs.requeue_to),
+        ] {
+            if value.trim().is_empty() {
+                return bad(key, "must not be empty".into());
+            }
+        }
+        if jobs.requeueable.is_empty() || jobs.requeueable.iter().any(|v| v.trim().is_empty()) {
+            return bad(
+                "requeueable",
+                "list at least one status, none empty (default [\"failed\", \"error\"])".into(),
+            );
+        }
+        if jobs.requeueable.contains(&jobs.requeue_to) {
+            return bad(
+                "requeue_to",
+                format!(
+                    "\"{}\" is also in requeueable, so a requeue could match a job already requeued",
+                    jobs.requeue_to
+                ),
+            );
+        }
+        Ok(())
+    }
+
     fn check_reconnect(&self, root: &DeTable<'_>, ssh: &SshSettings) -> Result<(), ConfigError> {
         if ssh.reconnect_initial_s <= ssh.reconnect_max_s {
             return Ok(());
@@ -539,6 +629,10 @@ mod tests {
             (
                 "gpu",
                 toml::Table::try_from(GpuSettings::default()).unwrap(),
+            ),
+            (
+                "jobs",
+                toml::Table::try_from(JobsSettings::default()).unwrap(),
             ),
         ];
         for (section, key, min, max) in RANGES {

@@ -30,6 +30,9 @@ pub struct JobsPage {
 }
 
 /// What a compare-and-set requeue did to one job.
+// Outcomes are few and short-lived (one per requeued job); boxing the row would only add
+// indirection at every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum RequeueOutcome {
     /// The row came back with the new status.

@@ -3,5 +3,6 @@
 
 pub mod env;
 pub mod fake_smi;
+pub mod postgrest;
 pub mod sshd;
 pub mod tmux;
