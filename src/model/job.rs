@@ -30,6 +30,9 @@ pub struct JobsPage {
 }
 
 /// What a compare-and-set requeue did to one job.
+// Outcomes are few (one per job a user confirmed), so boxing the job would only cost
+// readability at every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum RequeueOutcome {
     /// The row came back with the new status.
