@@ -42,6 +42,9 @@ pub fn on_jobs(
 pub fn on_no_credentials(state: &mut State, name: String, looked_in: String) {
     let view = state.jobs.views.entry(name).or_default();
     view.in_flight = None;
+    // Rows read with credentials that are gone now would look current; say why instead.
+    view.page = None;
+    view.fetched_at = None;
     view.no_credentials = Some(looked_in);
     state.dirty = true;
 }

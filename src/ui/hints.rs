@@ -181,17 +181,13 @@ fn jobs_items(state: &State) -> Vec<Hint> {
             v.push((k(Action::RequeueMarked), "requeue marked", 1));
         }
     }
-    v.push((k(Action::StatusFilter), "status", 2));
-    v.push((
-        format!("{}/{}", k(Action::Sort), k(Action::SortReverse)),
-        "sort",
-        4,
-    ));
-    v.push((
-        format!("{}/{}", k(Action::NextPage), k(Action::PrevPage)),
-        "page",
-        3,
-    ));
+    if state.jobs_view().is_some_and(|v| v.page.is_some()) {
+        v.push((k(Action::StatusFilter), "status", 2));
+        let sort = format!("{}/{}", k(Action::Sort), k(Action::SortReverse));
+        v.push((sort, "sort", 4));
+        let page = format!("{}/{}", k(Action::NextPage), k(Action::PrevPage));
+        v.push((page, "page", 3));
+    }
     if selected.is_some() {
         v.push((k(Action::CopyId), "copy id", 4));
     }

@@ -10,8 +10,28 @@ use crate::app::jobs::{parse_ts, short_id};
 use crate::app::{State, ago};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
+
+/// Width of the field labels.
+const LABEL: usize = 9;
+
+/// `2026-01-19 07:48:20 UTC`: the server's microseconds and offset are noise here.
+fn utc(unix: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(unix) else {
+        return unix.to_string();
+    };
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     let th = &state.theme;
@@ -20,27 +40,31 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     };
     let inner_w = area.width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
-    let field = |k: &str, v: String| {
-        Line::from(vec![
-            Span::styled(format!("{k:<9}"), style::muted(th)),
-            Span::styled(v, style::base(th)),
-        ])
+    // Values wrap under themselves, so a long id or reason stays readable at 40 columns.
+    let value_w = inner_w.saturating_sub(LABEL).max(1);
+    let field = |lines: &mut Vec<Line>, k: &str, v: String, st: Style| {
+        for (i, part) in wrap_keeping_lines(&v, value_w).into_iter().enumerate() {
+            let label = if i == 0 { k } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label:<LABEL$}"), style::muted(th)),
+                Span::styled(part, st),
+            ]));
+        }
     };
-    lines.push(field("id", job.id.clone()));
-    lines.push(Line::from(vec![
-        Span::styled(format!("{:<9}", "status"), style::muted(th)),
-        Span::styled(job.status.clone(), status_style(th, &job.status)),
-    ]));
-    lines.push(field(
-        "type",
-        job.job_type.clone().unwrap_or_else(|| "-".into()),
-    ));
-    lines.push(field(
-        "attempts",
-        job.attempts.map_or_else(|| "-".into(), |a| a.to_string()),
-    ));
+    let base = style::base(th);
+    field(&mut lines, "id", job.id.clone(), base);
+    field(
+        &mut lines,
+        "status",
+        job.status.clone(),
+        status_style(th, &job.status),
+    );
+    let kind = job.job_type.clone().unwrap_or_else(|| "-".into());
+    field(&mut lines, "type", kind, base);
+    let attempts = job.attempts.map_or_else(|| "-".into(), |a| a.to_string());
+    field(&mut lines, "attempts", attempts, base);
     if let Some(a) = &job.account_id {
-        lines.push(field("account", a.clone()));
+        field(&mut lines, "account", a.clone(), base);
     }
     for (k, ts) in [
         ("created", &job.created_at),
@@ -49,12 +73,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     ] {
         let v = match ts.as_deref() {
             Some(t) => match parse_ts(t) {
-                Some(u) => format!("{t} ({} ago)", ago::short(u, now)),
+                Some(u) => format!("{} ({} ago)", utc(u), ago::short(u, now)),
                 None => t.to_string(),
             },
             None => "-".into(),
         };
-        lines.push(field(k, v));
+        field(&mut lines, k, v, base);
     }
     let requeue = match state.jobs.not_requeueable_reason(job) {
         None if state.read_only_now() => "read-only: requeue is turned off".to_string(),
@@ -64,7 +88,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
         ),
         Some(why) => why,
     };
-    lines.push(field("requeue", requeue));
+    field(&mut lines, "requeue", requeue, base);
     if let Some(hint) = state.jobs_triage().and_then(|t| t.hints.get(&job.id)) {
         lines.push(Line::raw(""));
         lines.push(Line::styled("hint", style::warn(th)));

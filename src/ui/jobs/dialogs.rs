@@ -3,6 +3,7 @@
 
 use super::super::overlays::{buttons, centered, dialog, with_buttons};
 use super::super::style;
+use super::super::text::wrap;
 use crate::app::State;
 use crate::app::jobs::short_id;
 use crate::app::overlay::{ConfirmRequeue, RequeueResults};
@@ -11,6 +12,20 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+
+/// Dialog height for `lines` wrapped into a box at most `max_w` wide: borders, the text,
+/// a blank line and the buttons; never more than 20 rows (the rest scrolls).
+fn height_for(lines: &[Line], area: Rect, max_w: u16) -> u16 {
+    let inner = max_w.min(area.width).saturating_sub(2).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            wrap(&text, inner).len().max(1)
+        })
+        .sum();
+    (rows as u16).saturating_add(4).min(20)
+}
 
 pub fn confirm(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmRequeue) {
     let th = &state.theme;
@@ -37,8 +52,7 @@ pub fn confirm(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmRequeue)
         format!("Each job is set to '{to}' only if it is still in that status."),
         style::muted(th),
     ));
-    let height = (lines.len() as u16).saturating_add(6).min(20);
-    let rect = centered(area, 72, height);
+    let rect = centered(area, 72, height_for(&lines, area, 72));
     let inner = dialog(frame, rect, state, format!("Requeue on '{}'", c.name));
     let (body, row) = with_buttons(inner);
     frame.render_widget(
@@ -74,8 +88,7 @@ pub fn results(frame: &mut Frame, area: Rect, state: &State, r: &RequeueResults)
             Span::styled(text, st),
         ]));
     }
-    let height = (lines.len() as u16).saturating_add(4).min(20);
-    let rect = centered(area, 76, height);
+    let rect = centered(area, 76, height_for(&lines, area, 76));
     let inner = dialog(
         frame,
         rect,

@@ -47,8 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
                 String::new(),
                 format!(
                     "Set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY in sparkdeck's environment, \
-                     or put them in the worker's env file on {host} (looked in: {looked_in}; \
-                     change it with [jobs] env_file)."
+                     or in {looked_in} on {host} ([jobs] env_file)."
                 ),
             ],
         );
@@ -146,19 +145,26 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, view: Option<&JobsV
     }
     let th = &state.theme;
     let j = &state.jobs;
+    let w = area.width as usize;
+    // Narrow screens drop the labels and the sort (the header arrow still shows it).
+    let compact = w < 60;
     let arrow = if j.desc { "▼" } else { "▲" };
-    let mut parts: Vec<(String, Style)> = vec![
-        (
-            format!("status: {}", j.status().unwrap_or("all")),
-            style::accent(th),
-        ),
-        (
+    let status = j.status().unwrap_or("all");
+    let mut parts: Vec<(String, Style)> = vec![(
+        if compact {
+            status.to_string()
+        } else {
+            format!("status: {status}")
+        },
+        style::accent(th),
+    )];
+    if !compact {
+        parts.push((
             format!("sort: {} {arrow}", j.sort.column(&j.settings)),
             style::muted(th),
-        ),
-    ];
-    let page = view.and_then(|v| v.page.as_ref());
-    if let Some(p) = page {
+        ));
+    }
+    if let Some(p) = view.and_then(|v| v.page.as_ref()) {
         parts.push((
             page_position(p.offset, p.jobs.len(), p.total),
             style::base(th),
@@ -178,33 +184,31 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, view: Option<&JobsV
                 .fetched_at
                 .map(|f| format!("STALE {} · ", ago::short(f, now)))
                 .unwrap_or_default();
-            parts.push((
-                format!("{age}error {} ago: {}", ago::short(at, now), first_line(e)),
-                style::crit(th),
-            ));
+            // The error goes first: it is what the user must read.
+            parts.insert(
+                0,
+                (
+                    format!("{age}error {} ago: {}", ago::short(at, now), first_line(e)),
+                    style::crit(th),
+                ),
+            );
         }
         Some(v) if v.fetched_at.is_some() => {
             let f = v.fetched_at.unwrap_or(now);
-            parts.push((
-                format!("updated {} ago", ago::short(f, now)),
-                style::muted(th),
-            ));
+            let text = if compact {
+                format!("{} ago", ago::short(f, now))
+            } else {
+                format!("updated {} ago", ago::short(f, now))
+            };
+            parts.push((text, style::muted(th)));
         }
         _ => parts.push(("loading…".into(), style::muted(th))),
-    }
-    // The error goes first on narrow screens: it is what the user must read.
-    let w = area.width as usize;
-    let total: usize = parts.iter().map(|(t, _)| t.chars().count() + 3).sum();
-    if total > w
-        && let Some(last) = parts.pop()
-    {
-        parts.insert(0, last);
     }
     let mut spans = Vec::new();
     let mut used = 0;
     for (i, (t, st)) in parts.into_iter().enumerate() {
         let sep = if i == 0 { "" } else { " · " };
-        let room = w.saturating_sub(used + sep.len());
+        let room = w.saturating_sub(used + sep.chars().count());
         if room == 0 {
             break;
         }

@@ -90,7 +90,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(8),
-        Constraint::Length(if wide { 22 } else { 16 }),
+        Constraint::Length(if wide { 22 } else { 19 }),
         Constraint::Length(8),
     ];
     if !mid {
