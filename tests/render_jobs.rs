@@ -217,3 +217,26 @@ fn tiny_sizes_do_not_panic() {
         draw(&s, w, h);
     }
 }
+
+#[test]
+fn waiting_for_the_first_page() {
+    for (w, h) in SIZES {
+        let mut s = full_state();
+        update(
+            &mut s,
+            Msg::Resize {
+                width: w,
+                height: h,
+            },
+        );
+        update(&mut s, key('3'));
+        insta::assert_snapshot!(format!("jobs_loading_{w}x{h}"), draw(&s, w, h));
+    }
+}
+
+#[test]
+fn no_active_connection() {
+    let mut s = bare_state();
+    update(&mut s, key('3'));
+    insta::assert_snapshot!("jobs_no_active_80x24", draw(&s, 80, 24));
+}

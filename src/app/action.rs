@@ -209,7 +209,7 @@ impl Action {
             Action::NextGpu => "next GPU",
             Action::HistoryMetric => "next history metric",
             Action::HistoryRange => "next history range",
-            Action::StatusFilter => "next job status filter (all, failed, error…)",
+            Action::StatusFilter => "cycle the job status filter",
             Action::Sort => "sort jobs by the next column",
             Action::SortReverse => "reverse the job sort order",
             Action::NextPage => "next page of jobs",

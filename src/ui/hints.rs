@@ -191,8 +191,12 @@ fn jobs_items(state: &State) -> Vec<Hint> {
     if selected.is_some() {
         v.push((k(Action::CopyId), "copy id", 4));
     }
-    v.push((k(Action::WorkerLog), "log", 4));
-    v.push((k(Action::Filter), "filter", 4));
+    if state.active.is_some() {
+        v.push((k(Action::WorkerLog), "log", 4));
+    }
+    if state.jobs_view().is_some_and(|v| v.page.is_some()) {
+        v.push((k(Action::Filter), "filter", 4));
+    }
     v.push((k(Action::Help), "help", 0));
     v.push((k(Action::Quit), "quit", 0));
     v
