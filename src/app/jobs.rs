@@ -260,3 +260,54 @@ impl State {
 
 /// A requeue result row for the result overlay: (job id, outcome).
 pub type RequeueRow = (String, RequeueOutcome);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_id_is_eight_chars_even_for_multibyte_ids() {
+        assert_eq!(short_id("0b6f4c1e-9a2d-4f5e-8c3b-1d2e3f4a5b6c"), "0b6f4c1e");
+        assert_eq!(short_id("42"), "42");
+        assert_eq!(short_id("ääääääääää"), "ää".repeat(4));
+    }
+
+    #[test]
+    fn first_line_skips_blank_lines() {
+        assert_eq!(
+            first_line("\n  Circular reference detected\n    at JSON.stringify"),
+            "Circular reference detected"
+        );
+        assert_eq!(first_line(""), "");
+    }
+
+    #[test]
+    fn timestamps_parse_as_postgrest_writes_them_and_garbage_is_none() {
+        let t = parse_ts("2026-01-19T07:48:20.123456+00:00");
+        assert_eq!(t, Some(1_768_808_900));
+        assert_eq!(
+            parse_ts("2026-01-19 07:48:20+00:00"),
+            t.map(|_| 1_768_808_900)
+        );
+        for bad in ["", "yesterday", "2026-13-45T99:99:99Z", "\u{0}"] {
+            assert_eq!(parse_ts(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn requeueable_follows_the_config() {
+        let tab = JobsTab::new(JobsSettings::default());
+        let job = |status: &str| Job {
+            id: "3f9c2a71-8d4e".into(),
+            status: status.into(),
+            ..Job::default()
+        };
+        assert!(tab.is_requeueable(&job("failed")));
+        assert!(tab.not_requeueable_reason(&job("error")).is_none());
+        let why = tab.not_requeueable_reason(&job("queued")).unwrap();
+        assert!(
+            why.contains("'queued'") && why.contains("failed or error"),
+            "{why}"
+        );
+    }
+}

@@ -410,15 +410,3 @@ pub fn results_key(mut r: RequeueResults, k: KeyEvent) -> Option<RequeueResults>
         _ => Some(r),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::app::jobs::short_id;
-
-    #[test]
-    fn short_id_is_eight_chars_even_for_multibyte_ids() {
-        assert_eq!(short_id("0b6f4c1e-9a2d-4f5e-8c3b-1d2e3f4a5b6c"), "0b6f4c1e");
-        assert_eq!(short_id("42"), "42");
-        assert_eq!(short_id("ääääääääää"), "ää".repeat(4));
-    }
-}

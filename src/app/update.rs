@@ -944,8 +944,12 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
                     .into_iter()
                     .find(|s| m.column >= s.x0 && m.column < s.x1)
                 {
+                    let before = state.tab;
                     state.tab = s.tab;
                     state.dirty = true;
+                    if state.tab == Tab::Jobs && before != Tab::Jobs {
+                        return super::jobs_keys::load(state);
+                    }
                 }
                 return Vec::new();
             }
@@ -973,6 +977,14 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
         }
         MouseEventKind::ScrollUp if state.tab == Tab::Gpu => {
             super::gpu_keys::move_process(state, -1);
+            state.dirty = true;
+        }
+        MouseEventKind::ScrollDown if state.tab == Tab::Jobs => {
+            super::jobs_keys::move_job(state, 1);
+            state.dirty = true;
+        }
+        MouseEventKind::ScrollUp if state.tab == Tab::Jobs => {
+            super::jobs_keys::move_job(state, -1);
             state.dirty = true;
         }
         MouseEventKind::ScrollDown if state.tab == Tab::Connections => {
