@@ -37,7 +37,8 @@ fn real_binary_shows_tabs_help_and_restores_terminal() {
     let gpu = tmux.wait_for("no NVIDIA GPU found");
     assert!(gpu.contains("NVML") && gpu.contains("nvidia-smi"), "{gpu}");
     tmux.send(&["Tab"]);
-    tmux.wait_for("issue #4");
+    // The Jobs tab opens on the status line of its query.
+    tmux.wait_for("status: all");
 
     tmux.send(&["q"]);
     tmux.assert_restored();

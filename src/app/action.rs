@@ -13,6 +13,8 @@ pub enum Scope {
     Connections,
     /// The GPU tab (it has a process list, so list keys are live there too).
     Gpu,
+    /// The Jobs tab (a table, so list keys are live there too).
+    Jobs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -53,6 +55,16 @@ pub enum Action {
     NextGpu,
     HistoryMetric,
     HistoryRange,
+    StatusFilter,
+    Sort,
+    SortReverse,
+    NextPage,
+    PrevPage,
+    Mark,
+    Requeue,
+    RequeueMarked,
+    CopyId,
+    WorkerLog,
 }
 
 impl Action {
@@ -92,6 +104,16 @@ impl Action {
         Action::NextGpu,
         Action::HistoryMetric,
         Action::HistoryRange,
+        Action::StatusFilter,
+        Action::Sort,
+        Action::SortReverse,
+        Action::NextPage,
+        Action::PrevPage,
+        Action::Mark,
+        Action::Requeue,
+        Action::RequeueMarked,
+        Action::CopyId,
+        Action::WorkerLog,
     ];
 
     /// The config name, e.g. `next_tab`.
@@ -132,6 +154,16 @@ impl Action {
             Action::NextGpu => "next_gpu",
             Action::HistoryMetric => "history_metric",
             Action::HistoryRange => "history_range",
+            Action::StatusFilter => "status_filter",
+            Action::Sort => "sort",
+            Action::SortReverse => "sort_reverse",
+            Action::NextPage => "next_page",
+            Action::PrevPage => "prev_page",
+            Action::Mark => "mark",
+            Action::Requeue => "requeue",
+            Action::RequeueMarked => "requeue_marked",
+            Action::CopyId => "copy_id",
+            Action::WorkerLog => "worker_log",
         }
     }
 
@@ -177,6 +209,16 @@ impl Action {
             Action::NextGpu => "next GPU",
             Action::HistoryMetric => "next history metric",
             Action::HistoryRange => "next history range",
+            Action::StatusFilter => "cycle the job status filter",
+            Action::Sort => "sort jobs by the next column",
+            Action::SortReverse => "reverse the job sort order",
+            Action::NextPage => "next page of jobs",
+            Action::PrevPage => "previous page of jobs",
+            Action::Mark => "mark / unmark the selected job",
+            Action::Requeue => "requeue the selected job",
+            Action::RequeueMarked => "requeue every marked job",
+            Action::CopyId => "copy the selected job's id",
+            Action::WorkerLog => "open the worker log at the selected job",
         }
     }
 
@@ -204,6 +246,16 @@ impl Action {
             | Action::NextGpu
             | Action::HistoryMetric
             | Action::HistoryRange => Scope::Gpu,
+            Action::StatusFilter
+            | Action::Sort
+            | Action::SortReverse
+            | Action::NextPage
+            | Action::PrevPage
+            | Action::Mark
+            | Action::Requeue
+            | Action::RequeueMarked
+            | Action::CopyId
+            | Action::WorkerLog => Scope::Jobs,
             _ => Scope::Global,
         }
     }

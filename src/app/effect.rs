@@ -77,4 +77,29 @@ pub enum Effect {
         gpu_index: u32,
         metric: GpuMetric,
     },
+    /// Read one page of `name`'s job queue (`status: None` = every status), sorted by the
+    /// configured column `sort_column`; answer with `Msg::Jobs` carrying `generation`.
+    LoadJobs {
+        name: String,
+        generation: u64,
+        status: Option<Vec<String>>,
+        sort_column: String,
+        desc: bool,
+        offset: u64,
+        limit: u32,
+    },
+    /// Compare-and-set requeue of exactly these jobs on connection `name` only, after the
+    /// user confirmed; the runtime re-checks read-only, audits each attempt and answers with
+    /// `Msg::JobsRequeued`.
+    RequeueJobs {
+        name: String,
+        ids: Vec<String>,
+    },
+    /// Put text on the clipboard of the terminal the user sits at (OSC 52).
+    CopyToClipboard(String),
+    /// Open the worker log of `name`, jumping to the first line with `jump_to` if given.
+    OpenWorkerLog {
+        name: String,
+        jump_to: Option<String>,
+    },
 }

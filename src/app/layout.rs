@@ -205,6 +205,57 @@ pub fn gpu_history_points(body: Rect, gpu_count: usize) -> usize {
     l.lower.width.saturating_sub(2 + HISTORY_Y_LABELS).max(1) as usize
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobsLayout {
+    /// Stuck banner and triage checks; zero height when there is none.
+    pub banner: Rect,
+    /// One line: filter, sort, page position, freshness or error.
+    pub status: Rect,
+    /// The bordered table (border, column titles, rows); zero height when the detail
+    /// pane needs the whole body of a small screen.
+    pub table: Rect,
+    pub detail: Option<Rect>,
+}
+
+/// Wide enough to put the detail pane beside the table rather than under it.
+const JOBS_SIDE_BY_SIDE: u16 = 100;
+
+/// Splits the Jobs tab body. `banner_lines` is what the triage banner wants; it never
+/// takes more than a third of the body.
+pub fn jobs(body: Rect, banner_lines: u16, detail: bool) -> JobsLayout {
+    let banner_h = banner_lines.min(body.height / 3);
+    let [banner, status, rest] = Layout::vertical([
+        Constraint::Length(banner_h),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(body);
+    if !detail {
+        return JobsLayout {
+            banner,
+            status,
+            table: rest,
+            detail: None,
+        };
+    }
+    let (table, pane) = if rest.width >= JOBS_SIDE_BY_SIDE {
+        let [t, d] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Min(0)]).areas(rest);
+        (t, d)
+    } else if rest.height >= 16 {
+        let [t, d] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(rest);
+        (t, d)
+    } else {
+        (Rect { height: 0, ..rest }, rest)
+    };
+    JobsLayout {
+        banner,
+        status,
+        table,
+        detail: Some(pane),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +274,33 @@ mod tests {
         assert_eq!(gpu(body(80, 24), 8).1, GpuMode::Rows);
         for n in [1, 2, 8] {
             assert_eq!(gpu(body(40, 15), n).1, GpuMode::One);
+        }
+    }
+
+    #[test]
+    fn jobs_parts_stay_inside_the_body_at_any_size() {
+        for (w, h) in [
+            (0, 0),
+            (1, 1),
+            (10, 3),
+            (40, 15),
+            (80, 24),
+            (120, 40),
+            (300, 100),
+        ] {
+            let b = body(w, h);
+            for (lines, detail) in [(0, false), (4, false), (4, true), (30, true)] {
+                let l = jobs(b, lines, detail);
+                let mut parts = vec![l.banner, l.status, l.table];
+                parts.extend(l.detail);
+                for r in parts {
+                    assert!(
+                        r.bottom() <= b.bottom() && r.right() <= b.right(),
+                        "{w}x{h} lines={lines} detail={detail}"
+                    );
+                }
+                assert!(l.banner.height <= b.height / 3);
+            }
         }
     }
 

@@ -8,6 +8,7 @@ use crate::model::{
     ConnId, ConnState, HostInfo, SavedConnection, SavedTunnel, SshConfigEntry, TunnelSpec,
     TunnelState,
 };
+use crate::model::{JobsPage, RequeueOutcome};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 /// How loud a flash message is; the prefix ("info:", "warn:", "error:") is always written,
@@ -118,5 +119,34 @@ pub enum Msg {
         name: String,
         pid: u32,
         result: Result<(), String>,
+    },
+    /// The answer to `Effect::LoadJobs`, echoing its `generation`; older generations than
+    /// the newest request for `name` are dropped. An error keeps the last page, marked
+    /// stale. `at` is Unix seconds.
+    Jobs {
+        name: String,
+        generation: u64,
+        result: Result<JobsPage, String>,
+        at: i64,
+    },
+    /// Neither the environment nor the env file (on the host of `name`) holds
+    /// SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY; `looked_in` says where the runtime looked.
+    JobsNoCredentials {
+        name: String,
+        looked_in: String,
+    },
+    /// The answer to `Effect::RequeueJobs`, one outcome per id.
+    JobsRequeued {
+        name: String,
+        results: Vec<(String, RequeueOutcome)>,
+    },
+    /// Stuck detection and known-error hints for `name`'s queue; replaces the previous.
+    JobsTriage {
+        name: String,
+        banner: Option<String>,
+        /// (ok, label, detail)
+        checks: Vec<(bool, String, String)>,
+        /// (job id, hint)
+        hints: Vec<(String, String)>,
     },
 }

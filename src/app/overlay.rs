@@ -15,6 +15,28 @@ pub enum Overlay {
     TunnelPick(TunnelPick),
     HostKey(HostKeyPrompt),
     ConfirmTerminate(ConfirmTerminate),
+    ConfirmRequeue(ConfirmRequeue),
+    RequeueResults(RequeueResults),
+}
+
+/// "Requeue job X (status) on HOST?" — one job or every marked one, named; starts on Cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmRequeue {
+    /// Connection whose queue it is; the effect goes to it and no other.
+    pub name: String,
+    pub host: String,
+    /// (job id, status as last read), exactly the ids the effect will carry.
+    pub jobs: Vec<(String, String)>,
+    pub requeue_chosen: bool,
+    pub scroll: u16,
+}
+
+/// The per-job answer to a requeue, until the user closes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequeueResults {
+    pub name: String,
+    pub rows: Vec<super::jobs::RequeueRow>,
+    pub scroll: u16,
 }
 
 #[derive(Debug, Clone, Default)]

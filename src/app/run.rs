@@ -385,6 +385,43 @@ async fn perform(
                 });
             }
         }
+        Effect::CopyToClipboard(text) => {
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            let written = out
+                .write_all(crate::app::osc52::sequence(&text).as_bytes())
+                .and_then(|()| out.flush());
+            if let Err(e) = written {
+                send(Msg::Flash {
+                    level: FlashLevel::Warn,
+                    text: format!("copying to the clipboard failed writing to the terminal: {e}"),
+                });
+            }
+        }
+        // The PostgREST client and the log viewer are wired in by the issue-4 integration;
+        // until then the tab says so rather than waiting for an answer that never comes.
+        Effect::LoadJobs {
+            name, generation, ..
+        } => send(Msg::Jobs {
+            name,
+            generation,
+            result: Err("this build has no jobs backend wired in yet".into()),
+            at: now(),
+        }),
+        Effect::RequeueJobs { name, ids } => send(Msg::JobsRequeued {
+            name,
+            results: ids
+                .into_iter()
+                .map(|id| {
+                    let error = "this build has no jobs backend wired in; nothing was sent".into();
+                    (id, crate::model::RequeueOutcome::Failed { error })
+                })
+                .collect(),
+        }),
+        Effect::OpenWorkerLog { .. } => send(Msg::Flash {
+            level: FlashLevel::Warn,
+            text: "this build has no worker log viewer wired in yet".into(),
+        }),
         Effect::Connect { name } => {
             workers.start(job_for(state, config, &name));
         }

@@ -5,6 +5,7 @@ use super::entries::{self, Entry};
 use super::filter;
 use super::form::{KeyCheck, key_file_readable};
 use super::gpu::GpuTab;
+use super::jobs::JobsTab;
 use super::msg::FlashLevel;
 use super::overlay::{HostKeyPrompt, Overlay};
 use crate::config::{Config, Keymap, Theme};
@@ -137,6 +138,8 @@ pub struct State {
     pub key_check: Arc<KeyCheck>,
     /// The GPU tab: data of every connection, selection, history and alerts.
     pub gpu: GpuTab,
+    /// The Jobs tab: the queue of every connection, query, selection, marks, triage.
+    pub jobs: JobsTab,
 }
 
 impl fmt::Debug for State {
@@ -180,6 +183,7 @@ impl State {
             flash: None,
             key_check: Arc::new(key_file_readable),
             gpu: GpuTab::new(config.gpu.clone()),
+            jobs: JobsTab::new(config.jobs.clone()),
         }
     }
 
@@ -305,6 +309,7 @@ impl State {
         match self.tab {
             Tab::Connections => &[Scope::Global, Scope::List, Scope::Connections],
             Tab::Gpu => &[Scope::Global, Scope::List, Scope::Gpu],
+            Tab::Jobs => &[Scope::Global, Scope::List, Scope::Jobs],
             _ => &[Scope::Global],
         }
     }

@@ -37,7 +37,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick { now } => {
             on_tick(state, now);
-            Vec::new()
+            super::jobs_events::on_tick(state)
         }
         Msg::Paste(text) => {
             paste(state, &text);
@@ -224,6 +224,31 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::gpu_events::on_terminated(state, name, pid, result);
             Vec::new()
         }
+        Msg::Jobs {
+            name,
+            generation,
+            result,
+            at,
+        } => {
+            super::jobs_events::on_jobs(state, name, generation, result, at);
+            Vec::new()
+        }
+        Msg::JobsNoCredentials { name, looked_in } => {
+            super::jobs_events::on_no_credentials(state, name, looked_in);
+            Vec::new()
+        }
+        Msg::JobsRequeued { name, results } => {
+            super::jobs_events::on_requeued(state, name, results)
+        }
+        Msg::JobsTriage {
+            name,
+            banner,
+            checks,
+            hints,
+        } => {
+            super::jobs_events::on_triage(state, name, banner, checks, hints);
+            Vec::new()
+        }
     }
 }
 
@@ -321,10 +346,13 @@ fn on_key(state: &mut State, k: KeyEvent) -> Vec<Effect> {
 
 fn on_filter_key(state: &mut State, k: KeyEvent) {
     let gpu = state.tab == Tab::Gpu;
+    let jobs = state.tab == Tab::Jobs;
     match k.code {
         KeyCode::Esc => {
             if gpu {
                 state.gpu.filter.reset();
+            } else if jobs {
+                state.jobs.filter.reset();
             } else {
                 state.filter.reset();
             }
@@ -333,11 +361,15 @@ fn on_filter_key(state: &mut State, k: KeyEvent) {
         KeyCode::Enter => state.filter_editing = false,
         KeyCode::Up if gpu => super::gpu_keys::move_process(state, -1),
         KeyCode::Down if gpu => super::gpu_keys::move_process(state, 1),
+        KeyCode::Up if jobs => super::jobs_keys::move_job(state, -1),
+        KeyCode::Down if jobs => super::jobs_keys::move_job(state, 1),
         KeyCode::Up => move_selection(state, -1),
         KeyCode::Down => move_selection(state, 1),
         _ => {
             let input = if gpu {
                 &mut state.gpu.filter
+            } else if jobs {
+                &mut state.jobs.filter
             } else {
                 &mut state.filter
             };
@@ -368,6 +400,16 @@ fn on_overlay_key(state: &mut State, overlay: Overlay, k: KeyEvent) -> Vec<Effec
                 None => Next::Close,
             }
         }
+        Overlay::ConfirmRequeue(c) => {
+            match super::jobs_keys::confirm_requeue_key(state, c, k, &mut effects) {
+                Some(c) => Next::Keep(Overlay::ConfirmRequeue(c)),
+                None => Next::Close,
+            }
+        }
+        Overlay::RequeueResults(r) => match super::jobs_keys::results_key(r, k) {
+            Some(r) => Next::Keep(Overlay::RequeueResults(r)),
+            None => Next::Close,
+        },
     };
     match next {
         Next::Keep(o) => {
@@ -433,6 +475,10 @@ pub fn available(state: &State, action: Action) -> bool {
     if on_gpu && let Some(a) = super::gpu_keys::available(state, action) {
         return a;
     }
+    let on_jobs = state.tab == Tab::Jobs;
+    if on_jobs && let Some(a) = super::jobs_keys::available(state, action) {
+        return a;
+    }
     match action {
         Action::Terminate
         | Action::History
@@ -441,6 +487,16 @@ pub fn available(state: &State, action: Action) -> bool {
         | Action::NextGpu
         | Action::HistoryMetric
         | Action::HistoryRange => on_gpu,
+        Action::StatusFilter
+        | Action::Sort
+        | Action::SortReverse
+        | Action::NextPage
+        | Action::PrevPage
+        | Action::Mark
+        | Action::Requeue
+        | Action::RequeueMarked
+        | Action::CopyId
+        | Action::WorkerLog => on_jobs,
         Action::Filter | Action::Add => on_conn,
         Action::Connect | Action::Select => sel.is_some(),
         Action::Disconnect => sel
@@ -676,6 +732,21 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
     {
         return fx;
     }
+    if state.tab == Tab::Jobs
+        && let Some(fx) = super::jobs_keys::apply(state, action)
+    {
+        return fx;
+    }
+    let before = state.tab;
+    let mut fx = tab_action(state, action);
+    // Opening the Jobs tab reads the queue at once rather than at the next tick.
+    if state.tab == Tab::Jobs && before != Tab::Jobs {
+        fx.extend(super::jobs_keys::load(state));
+    }
+    fx
+}
+
+fn tab_action(state: &mut State, action: Action) -> Vec<Effect> {
     let on_conn = state.tab == Tab::Connections;
     match action {
         Action::Quit => return vec![Effect::Quit],
@@ -873,8 +944,12 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
                     .into_iter()
                     .find(|s| m.column >= s.x0 && m.column < s.x1)
                 {
+                    let before = state.tab;
                     state.tab = s.tab;
                     state.dirty = true;
+                    if state.tab == Tab::Jobs && before != Tab::Jobs {
+                        return super::jobs_keys::load(state);
+                    }
                 }
                 return Vec::new();
             }
@@ -902,6 +977,14 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
         }
         MouseEventKind::ScrollUp if state.tab == Tab::Gpu => {
             super::gpu_keys::move_process(state, -1);
+            state.dirty = true;
+        }
+        MouseEventKind::ScrollDown if state.tab == Tab::Jobs => {
+            super::jobs_keys::move_job(state, 1);
+            state.dirty = true;
+        }
+        MouseEventKind::ScrollUp if state.tab == Tab::Jobs => {
+            super::jobs_keys::move_job(state, -1);
             state.dirty = true;
         }
         MouseEventKind::ScrollDown if state.tab == Tab::Connections => {
@@ -939,6 +1022,7 @@ fn paste(state: &mut State, text: &str) {
         Some(Overlay::Palette(p)) => insert(&mut p.input),
         Some(_) => return,
         None if state.filter_editing && state.tab == Tab::Gpu => insert(&mut state.gpu.filter),
+        None if state.filter_editing && state.tab == Tab::Jobs => insert(&mut state.jobs.filter),
         None if state.filter_editing => insert(&mut state.filter),
         None => return,
     }

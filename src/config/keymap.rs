@@ -160,7 +160,7 @@ pub struct KeyClash {
 }
 
 /// Can bindings in these two scopes be live at once? Global keys work everywhere; List is
-/// live with Connections and with Gpu (both tabs are lists); Connections and Gpu never meet.
+/// live with Connections, Gpu and Jobs (all are lists); the tab scopes never meet.
 pub fn scopes_overlap(a: Scope, b: Scope) -> bool {
     a == b
         || a == Scope::Global
@@ -171,6 +171,8 @@ pub fn scopes_overlap(a: Scope, b: Scope) -> bool {
                 | (Scope::Connections, Scope::List)
                 | (Scope::List, Scope::Gpu)
                 | (Scope::Gpu, Scope::List)
+                | (Scope::List, Scope::Jobs)
+                | (Scope::Jobs, Scope::List)
         )
 }
 
@@ -225,6 +227,16 @@ impl Default for Keymap {
             (c(K::Right), NextGpu),
             (b('m'), HistoryMetric),
             (b('r'), HistoryRange),
+            (b('f'), StatusFilter),
+            (b('s'), Sort),
+            (b('S'), SortReverse),
+            (b('n'), NextPage),
+            (b('p'), PrevPage),
+            (b(' '), Mark),
+            (b('r'), Requeue),
+            (b('R'), RequeueMarked),
+            (b('y'), CopyId),
+            (b('l'), WorkerLog),
         ])
     }
 }
@@ -249,7 +261,7 @@ mod tests {
     #[test]
     fn scope_overlap_rules() {
         use Scope::*;
-        for s in [Global, List, Connections, Gpu] {
+        for s in [Global, List, Connections, Gpu, Jobs] {
             assert!(scopes_overlap(Global, s) && scopes_overlap(s, Global));
             assert!(scopes_overlap(s, s));
         }
@@ -258,6 +270,9 @@ mod tests {
         assert!(scopes_overlap(Gpu, List) && scopes_overlap(List, Gpu));
         // 'a' adds a connection on one tab and toggles GPU alerts on the other.
         assert!(!scopes_overlap(Gpu, Connections));
+        assert!(scopes_overlap(Jobs, List) && scopes_overlap(List, Jobs));
+        // 'r' cycles the GPU history range there and requeues a job here.
+        assert!(!scopes_overlap(Gpu, Jobs) && !scopes_overlap(Jobs, Connections));
     }
 
     #[test]

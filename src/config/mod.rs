@@ -197,6 +197,8 @@ pub struct JobsSettings {
     pub requeueable: Vec<String>,
     /// The status a requeue sets.
     pub requeue_to: String,
+    /// What the status-filter key cycles through after "all", in order.
+    pub status_filters: Vec<String>,
     pub refresh_s: u64,
     pub page_size: u32,
     /// Per-request time-out and bounded retries for reads (a requeue is never retried).
@@ -231,6 +233,13 @@ impl Default for JobsSettings {
             column_finished_at: s("finished_at"),
             requeueable: vec![s("failed"), s("error")],
             requeue_to: s("queued"),
+            status_filters: vec![
+                s("failed"),
+                s("error"),
+                s("queued"),
+                s("running"),
+                s("done"),
+            ],
             refresh_s: 5,
             page_size: 50,
             timeout_s: 15,

@@ -9,10 +9,6 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 fn what_will_appear(tab: Tab) -> &'static str {
     match tab {
-        Tab::Jobs => {
-            "Jobs: the worker's job queue with status filters, a detail pane, safe requeue \
-             and the worker log tail will appear here once the Jobs tab lands (issue #4)."
-        }
         Tab::Services => {
             "Services: expected services and ports next to what really listens (ss, docker, \
              systemd), health probes, conflicts, and restart / logs actions will appear here \
@@ -23,7 +19,7 @@ fn what_will_appear(tab: Tab) -> &'static str {
              duplicates, free disk and the configured default models will appear here once \
              the Models tab lands (issue #6)."
         }
-        Tab::Connections | Tab::Gpu => "",
+        Tab::Connections | Tab::Gpu | Tab::Jobs => "",
     }
 }
 

@@ -64,6 +64,13 @@ fn items(state: &State) -> Vec<Hint> {
             ("enter".into(), "confirm", 0),
             ("esc".into(), "cancel", 0),
         ],
+        Some(Overlay::ConfirmRequeue(_)) => fixed(&[
+            ("←/→", "choose", 1),
+            ("↑/↓", "scroll", 2),
+            ("enter", "confirm", 0),
+            ("esc", "cancel", 0),
+        ]),
+        Some(Overlay::RequeueResults(_)) => fixed(&[("↑/↓", "scroll", 1), ("enter", "close", 0)]),
         Some(Overlay::ConfirmDelete(_))
         | Some(Overlay::HostKey(_))
         | Some(Overlay::ConfirmTerminate(_)) => fixed(&[
@@ -133,6 +140,7 @@ fn items(state: &State) -> Vec<Hint> {
             v.push((k(Action::Quit), "quit", 0));
             v
         }
+        None if state.tab == Tab::Jobs => jobs_items(state),
         None => vec![
             (
                 format!("{}-{}", k(Action::Tab1), k(Action::Tab5)),
@@ -144,6 +152,54 @@ fn items(state: &State) -> Vec<Hint> {
             (k(Action::Quit), "quit", 0),
         ],
     }
+}
+
+fn jobs_items(state: &State) -> Vec<Hint> {
+    let k = |a: Action| key_label(state, a);
+    let mut v = Vec::new();
+    let selected = state.jobs_selected();
+    if state.jobs.detail {
+        v.push((
+            format!("{}/{}", k(Action::Down), k(Action::Up)),
+            "scroll",
+            1,
+        ));
+        v.push((k(Action::Back), "close detail", 1));
+    } else if selected.is_some() {
+        v.push((k(Action::Select), "detail", 1));
+    }
+    // Requeue keys are hidden in read-only mode, and `r` is only offered for a job whose
+    // status allows it.
+    if !state.read_only_now() {
+        if selected.is_some_and(|j| state.jobs.is_requeueable(j)) {
+            v.push((k(Action::Requeue), "requeue", 1));
+        }
+        if selected.is_some() {
+            v.push((k(Action::Mark), "mark", 3));
+        }
+        if !state.jobs.marks.is_empty() {
+            v.push((k(Action::RequeueMarked), "requeue marked", 1));
+        }
+    }
+    if state.jobs_view().is_some_and(|v| v.page.is_some()) {
+        v.push((k(Action::StatusFilter), "status", 2));
+        let sort = format!("{}/{}", k(Action::Sort), k(Action::SortReverse));
+        v.push((sort, "sort", 4));
+        let page = format!("{}/{}", k(Action::NextPage), k(Action::PrevPage));
+        v.push((page, "page", 3));
+    }
+    if selected.is_some() {
+        v.push((k(Action::CopyId), "copy id", 4));
+    }
+    if state.active.is_some() {
+        v.push((k(Action::WorkerLog), "log", 4));
+    }
+    if state.jobs_view().is_some_and(|v| v.page.is_some()) {
+        v.push((k(Action::Filter), "filter", 4));
+    }
+    v.push((k(Action::Help), "help", 0));
+    v.push((k(Action::Quit), "quit", 0));
+    v
 }
 
 pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {

@@ -6,7 +6,8 @@ mod empty;
 mod gpu;
 mod header;
 mod hints;
-mod overlays;
+mod jobs;
+pub(crate) mod overlays;
 mod style;
 mod tabs;
 mod text;
@@ -30,6 +31,7 @@ pub fn render(frame: &mut Frame, state: &State, now: i64) {
     match state.tab {
         Tab::Connections => connections::render(frame, l.body, state, now),
         Tab::Gpu => gpu::render(frame, l.body, state, now),
+        Tab::Jobs => jobs::render(frame, l.body, state, now),
         other => empty::render(frame, l.body, state, other),
     }
     hints::render_flash(frame, l.flash, state);

@@ -16,13 +16,20 @@ fn scope_title(s: Scope) -> &'static str {
         Scope::List => "Lists",
         Scope::Connections => "Connections tab",
         Scope::Gpu => "GPU tab",
+        Scope::Jobs => "Jobs tab",
     }
 }
 
 pub fn lines(state: &State) -> Vec<Line<'static>> {
     let th = &state.theme;
     let mut out = Vec::new();
-    for scope in [Scope::Global, Scope::List, Scope::Connections, Scope::Gpu] {
+    for scope in [
+        Scope::Global,
+        Scope::List,
+        Scope::Connections,
+        Scope::Gpu,
+        Scope::Jobs,
+    ] {
         out.push(Line::styled(scope_title(scope), style::title(th)));
         for a in Action::ALL.iter().filter(|a| a.scope() == scope) {
             let keys = keys_label(state, *a);

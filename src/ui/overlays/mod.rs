@@ -27,11 +27,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Some(Overlay::TunnelPick(p)) => pick::render(frame, area, state, p),
         Some(Overlay::HostKey(h)) => hostkey::render(frame, area, state, h),
         Some(Overlay::ConfirmTerminate(c)) => terminate::render(frame, area, state, c),
+        Some(Overlay::ConfirmRequeue(c)) => super::jobs::dialogs::confirm(frame, area, state, c),
+        Some(Overlay::RequeueResults(r)) => super::jobs::dialogs::results(frame, area, state, r),
     }
 }
 
 /// A centred box of at most `w`×`h`, never larger than the screen.
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(in crate::ui) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -43,7 +45,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// Clears `rect` and draws a bordered dialog frame; returns the inside.
-fn dialog(frame: &mut Frame, rect: Rect, state: &State, title: String) -> Rect {
+pub(in crate::ui) fn dialog(frame: &mut Frame, rect: Rect, state: &State, title: String) -> Rect {
     let th = &state.theme;
     let block = Block::bordered()
         .border_style(style::accent(th))
@@ -57,7 +59,7 @@ fn dialog(frame: &mut Frame, rect: Rect, state: &State, title: String) -> Rect {
 
 /// Splits a dialog's inside into a wrapped body and a bottom row that is always visible
 /// (the buttons), however small the screen.
-fn with_buttons(inner: Rect) -> (Rect, Rect) {
+pub(in crate::ui) fn with_buttons(inner: Rect) -> (Rect, Rect) {
     let [body, _, buttons] = ratatui::layout::Layout::vertical([
         ratatui::layout::Constraint::Min(0),
         ratatui::layout::Constraint::Length(u16::from(inner.height > 2)),
@@ -68,7 +70,7 @@ fn with_buttons(inner: Rect) -> (Rect, Rect) {
 }
 
 /// A row of buttons; the chosen one is bracketed and highlighted, so it reads without colour.
-fn buttons<'a>(state: &State, labels: &[&'a str], chosen: usize) -> Line<'a> {
+pub(in crate::ui) fn buttons<'a>(state: &State, labels: &[&'a str], chosen: usize) -> Line<'a> {
     let th = &state.theme;
     let mut spans = Vec::new();
     for (i, l) in labels.iter().enumerate() {
