@@ -66,6 +66,7 @@ pub const JOBS_KEYS: &[&str] = &[
     "column_finished_at",
     "requeueable",
     "requeue_to",
+    "status_filters",
     "refresh_s",
     "page_size",
     "timeout_s",
