@@ -10,6 +10,7 @@ pub mod connect;
 pub mod gpu;
 pub mod history_export;
 pub mod host;
+pub mod jobs_triage;
 pub mod logging;
 pub mod metrics;
 pub mod model;
