@@ -12,6 +12,7 @@ pub mod gpu_effects;
 mod gpu_events;
 mod gpu_keys;
 pub mod layout;
+pub mod logview;
 pub mod msg;
 pub mod overlay;
 pub mod run;
