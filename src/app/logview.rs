@@ -520,7 +520,10 @@ mod tests {
             [0..5, 6..11, 12..17]
         );
         assert_eq!(find_ranges("aaaa", "aa"), [0..2, 2..4]);
-        assert_eq!(find_ranges("grüße GRÜSSE Grüße", "GRÜ"), [0..4, 8..12, 16..20]);
+        assert_eq!(
+            find_ranges("grüße GRÜSSE Grüße", "GRÜ"),
+            [0..4, 8..12, 16..20]
+        );
         assert_eq!(find_ranges("ÄÖÜ x", "x"), vec![7..8]);
         assert!(find_ranges("abc", "").is_empty());
         assert!(find_ranges("ab", "abc").is_empty());

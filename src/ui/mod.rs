@@ -6,6 +6,7 @@ mod empty;
 mod gpu;
 mod header;
 mod hints;
+pub mod logview;
 mod overlays;
 mod style;
 mod tabs;
