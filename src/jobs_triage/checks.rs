@@ -165,7 +165,10 @@ fn url_host(url: &str) -> (String, Option<u16>) {
 /// or signed with the demo issuer.
 fn is_local(url: &str, iss: Option<&str>) -> bool {
     let (host, port) = url_host(url);
-    let loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
+    let loopback = host == "localhost"
+        || host == "::1"
+        || host.starts_with("127.")
+        || host == "host.docker.internal";
     loopback || port == Some(54321) || iss == Some("supabase-demo")
 }
 
@@ -202,6 +205,84 @@ pub fn supabase_mismatch(
         )),
         _ => None,
     }
+}
+
+/// The fixed public keys `supabase start` prints (new-style), which only a local stack uses.
+const DEMO_KEYS: &[&str] = &[
+    "sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH",
+    "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz",
+];
+
+/// What a Supabase key says about where it belongs, read without verifying it. Holds no
+/// part of the key itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyClaims {
+    /// `supabase-demo` for a local CLI stack, `supabase` for the cloud.
+    pub iss: Option<String>,
+    /// The cloud project ref the key was issued for.
+    pub project_ref: Option<String>,
+}
+
+/// Claims of a legacy JWT key (payload segment, base64url) or a known local demo key;
+/// `None` for opaque keys (`sb_secret_…` of a cloud project) and garbage.
+pub fn key_claims(key: &str) -> Option<KeyClaims> {
+    let key = key.trim();
+    if DEMO_KEYS.contains(&key) {
+        return Some(KeyClaims {
+            iss: Some("supabase-demo".into()),
+            project_ref: None,
+        });
+    }
+    let mut parts = key.split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let json: serde_json::Value = serde_json::from_slice(&base64url_decode(payload)?).ok()?;
+    let field = |k: &str| json.get(k).and_then(|v| v.as_str()).map(String::from);
+    Some(KeyClaims {
+        iss: field("iss"),
+        project_ref: field("ref"),
+    })
+}
+
+/// A cloud key whose project ref differs from the URL's `<ref>.supabase.co`.
+pub fn ref_mismatch(url: &str, claims: &KeyClaims) -> Option<String> {
+    let key_ref = claims.project_ref.as_deref()?;
+    let (host, _) = url_host(url);
+    let url_ref = host.strip_suffix(".supabase.co")?;
+    (url_ref != key_ref.to_ascii_lowercase()).then(|| {
+        format!(
+            "SUPABASE_URL is project {url_ref} but the key was issued for project {key_ref}; \
+             use the service role key of {url_ref} (Project Settings → API)"
+        )
+    })
+}
+
+/// Unpadded (or padded) base64url; `None` on any invalid character.
+fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for b in text.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -264,6 +345,47 @@ mod tests {
             let _ = supabase_mismatch(u, None, CLOUD);
             let _ = supabase_mismatch(CLOUD, None, u);
         }
+    }
+
+    // The public demo service-role JWT every `supabase start` prints.
+    const DEMO_JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU";
+
+    #[test]
+    fn key_claims_from_jwt_and_demo_keys() {
+        let c = key_claims(DEMO_JWT).expect("a JWT");
+        assert_eq!(c.iss.as_deref(), Some("supabase-demo"));
+        assert_eq!(c.project_ref, None);
+        let c = key_claims("sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz").unwrap();
+        assert_eq!(c.iss.as_deref(), Some("supabase-demo"));
+        assert_eq!(key_claims("sb_secret_abcdefghijklmnop"), None);
+        for bad in ["", "a.b", "a.!!!.c", "a.b.c.d", "x.eyJpc3MiOjF9.y"] {
+            assert_eq!(key_claims(bad).and_then(|c| c.iss), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn base64url_round_trip_shapes() {
+        assert_eq!(base64url_decode("eyJhIjoxfQ").unwrap(), br#"{"a":1}"#);
+        assert_eq!(base64url_decode("eyJhIjoxfQ==").unwrap(), br#"{"a":1}"#);
+        assert_eq!(base64url_decode("_-8").unwrap(), [0xff, 0xef]);
+        assert_eq!(base64url_decode("a b"), None);
+    }
+
+    #[test]
+    fn key_for_another_project_is_named() {
+        let claims = KeyClaims {
+            iss: Some("supabase".into()),
+            project_ref: Some("otherref".into()),
+        };
+        let m = ref_mismatch(CLOUD, &claims).expect("mismatch");
+        assert!(m.contains("project abcdefghijklmnop"), "{m}");
+        assert!(m.contains("issued for project otherref"), "{m}");
+        let same = KeyClaims {
+            project_ref: Some("abcdefghijklmnop".into()),
+            ..claims
+        };
+        assert_eq!(ref_mismatch(CLOUD, &same), None);
+        assert_eq!(ref_mismatch("http://127.0.0.1:54321", &same), None);
     }
 
     #[test]

@@ -5,6 +5,8 @@ pub mod checks;
 pub mod hints;
 pub mod stuck;
 
-pub use checks::{Check, log_freshness, supabase_mismatch, worker_alive};
+pub use checks::{
+    Check, KeyClaims, key_claims, log_freshness, ref_mismatch, supabase_mismatch, worker_alive,
+};
 pub use hints::HintRules;
 pub use stuck::{Stuck, assess};
