@@ -73,11 +73,17 @@ async fn ssh_systemctl_and_pgrep_via_fake_tools() {
     let sshd = Sshd::start();
     let host = connect(&sshd).await;
     let args = sshd.shared_dir().join("systemctl.args");
+    // Records each call's argv; answers by the last argument (the unit) and `--user`.
     sshd.install_remote_tool(
         "systemctl",
         &format!(
-            "#!/bin/sh\nprintf '%s|' \"$@\" > '{}'\ncase \"$3\" in\n  hd-worker.service) echo active; exit 0;;\n  \
-             crashed.service) echo failed; exit 3;;\n  *) echo 'Failed to connect to bus' >&2; exit 1;;\nesac\n",
+            "#!/bin/sh\nprintf '%s|' \"$@\" >> '{}'\necho >> '{}'\nfor u; do :; done\n\
+             if [ \"$1\" = --user ]; then\n  [ \"$u\" = mine.service ] && {{ echo active; exit 0; }}\n  \
+             echo 'Failed to connect to bus: No medium found' >&2; exit 1\nfi\n\
+             case \"$u\" in\n  hd-worker.service) echo active; exit 0;;\n  \
+             crashed.service) echo failed; exit 3;;\n  mine.service) echo inactive; exit 3;;\n  \
+             *) echo 'Failed to connect to bus' >&2; exit 1;;\nesac\n",
+            args.display(),
             args.display()
         ),
     );
@@ -86,13 +92,23 @@ async fn ssh_systemctl_and_pgrep_via_fake_tools() {
     assert_eq!(c.detail, "active on test-spark");
     assert_eq!(
         std::fs::read_to_string(&args).unwrap(),
-        "is-active|--|hd-worker.service|"
+        "is-active|--|hd-worker.service|\n"
     );
+    std::fs::remove_file(&args).unwrap();
 
     let c = worker_alive(&host, "crashed.service", "").await;
     assert!(!c.ok);
     assert!(c.detail.starts_with("failed on test-spark"), "{c:?}");
     assert!(c.detail.contains("journalctl -u crashed.service"), "{c:?}");
+    assert_eq!(
+        std::fs::read_to_string(&args).unwrap(),
+        "is-active|--|crashed.service|\n--user|is-active|--|crashed.service|\n",
+        "the user manager is asked too"
+    );
+
+    let c = worker_alive(&host, "mine.service", "").await;
+    assert!(c.ok, "{c:?}");
+    assert_eq!(c.detail, "active (user unit) on test-spark");
 
     let c = worker_alive(&host, "x.service", "").await;
     assert!(!c.ok);

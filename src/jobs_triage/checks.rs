@@ -25,8 +25,9 @@ impl Check {
     }
 }
 
-/// Whether the worker runs: `systemctl is-active -- UNIT` when a unit is configured,
-/// otherwise `pgrep -f -- PROCESS`.
+/// Whether the worker runs: `systemctl is-active -- UNIT` when a unit is configured (and,
+/// when the system manager does not have it active, the user's manager, since workers in a
+/// home directory often run as user units), otherwise `pgrep -f -- PROCESS`.
 pub async fn worker_alive(host: &dyn Host, unit: &str, process: &str) -> Check {
     let on = host.name();
     let unit = unit.trim();
@@ -38,6 +39,8 @@ pub async fn worker_alive(host: &dyn Host, unit: &str, process: &str) -> Check {
                 let state = out.stdout_str().trim().to_string();
                 if out.success() {
                     Check::new(true, label, format!("{state} on {on}"))
+                } else if user_unit_active(host, unit).await {
+                    Check::new(true, label, format!("active (user unit) on {on}"))
                 } else if state.is_empty() {
                     Check::new(
                         false,
@@ -96,6 +99,13 @@ pub async fn worker_alive(host: &dyn Host, unit: &str, process: &str) -> Check {
         ),
         Err(e) => Check::new(false, label, format!("cannot run pgrep on {on}: {e}")),
     }
+}
+
+/// `systemctl --user is-active`; any failure (no user bus over SSH) counts as not active.
+async fn user_unit_active(host: &dyn Host, unit: &str) -> bool {
+    host.exec(&["systemctl", "--user", "is-active", "--", unit])
+        .await
+        .is_ok_and(|o| o.success())
 }
 
 fn first_line(text: &str, empty: &str) -> String {
