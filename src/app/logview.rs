@@ -211,7 +211,8 @@ impl LogView {
         self.top_seq = self.first_seq + index as u64;
     }
 
-    fn scroll_by(&mut self, delta: isize) {
+    /// Scrolls by `delta` lines (negative is up), pausing follow; for mouse wheels.
+    pub fn scroll_by(&mut self, delta: isize) {
         let from = self.top().unwrap_or_else(|| self.bottom_top());
         self.scroll_to(from.saturating_add_signed(delta));
     }
