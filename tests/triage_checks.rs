@@ -144,3 +144,33 @@ async fn ssh_log_freshness() {
     let c = log_freshness(&host, ps, t + 3 * 86_400).await;
     assert!(!c.ok && c.detail.contains("not logging"), "{c:?}");
 }
+
+#[tokio::test]
+async fn host_checks_run_both_over_ssh() {
+    let sshd = Sshd::start();
+    let host = connect(&sshd).await;
+    sshd.install_remote_tool(
+        "pgrep",
+        "#!/bin/sh\n[ \"$3\" = hd_worker ] && { echo 77; exit 0; }\nexit 1\n",
+    );
+    let log = sshd.shared_dir().join("worker.log");
+    std::fs::write(&log, "x\n").unwrap();
+    let cfg = sparkdeck::config::JobsSettings {
+        worker_unit: String::new(),
+        worker_process: "hd_worker".into(),
+        worker_log: log.to_str().unwrap().into(),
+        ..Default::default()
+    };
+    let checks = sparkdeck::jobs_triage::host_checks(&host, &cfg, mtime(&log) + 5).await;
+    let got: Vec<(bool, &str)> = checks.iter().map(|c| (c.ok, c.detail.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (true, "running on test-spark (pid 77)"),
+            (
+                true,
+                format!("{} last written 5s ago on test-spark", log.display()).as_str()
+            )
+        ]
+    );
+}
