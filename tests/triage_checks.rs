@@ -38,8 +38,22 @@ async fn local_pgrep_finds_a_running_worker_and_not_a_missing_one() {
     let pid = child.id().unwrap();
     let c = worker_alive(&host, "", "sleep 271.828").await;
     assert!(c.ok, "{c:?}");
-    assert!(c.detail.contains(&pid.to_string()), "{c:?}");
+    assert!(c.detail.contains(&format!("{pid}: sleep 271.828")), "{c:?}");
     child.kill().await.unwrap();
+    // sparkdeck's own tail of the worker log names the worker's directory; it is no worker.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("sd-fake-worker-9d1c.log");
+    std::fs::write(&log, "x\n").unwrap();
+    let tail = sparkdeck::sources::logtail::tail(&host, log.to_str().unwrap(), 1)
+        .await
+        .unwrap();
+    let c = worker_alive(&host, "", "sd-fake-worker-9d1c").await;
+    assert!(!c.ok, "{c:?}");
+    assert!(
+        c.detail.contains("only sparkdeck's own log reader"),
+        "{c:?}"
+    );
+    drop(tail);
     let c = worker_alive(&host, " ", "sparkdeck-no-such-worker-4f2e").await;
     assert!(!c.ok);
     assert!(c.detail.contains("not running"), "{c:?}");
@@ -116,12 +130,15 @@ async fn ssh_systemctl_and_pgrep_via_fake_tools() {
 
     sshd.install_remote_tool(
         "pgrep",
-        "#!/bin/sh\n[ \"$1 $2\" = '-f --' ] || { echo \"bad argv $*\" >&2; exit 2; }\n\
-         case \"$3\" in 'python3 worker.py') echo 4242; echo 4243; exit 0;; *) exit 1;; esac\n",
+        "#!/bin/sh\n[ \"$1 $2 $3\" = '-a -f --' ] || { echo \"bad argv $*\" >&2; exit 2; }\n\
+         case \"$4\" in 'python3 worker.py') echo '4242 python3 worker.py'; echo '4243 python3 worker.py --child'; exit 0;; *) exit 1;; esac\n",
     );
     let c = worker_alive(&host, "", "python3 worker.py").await;
     assert!(c.ok, "{c:?}");
-    assert_eq!(c.detail, "running on test-spark (pid 4242, 4243)");
+    assert_eq!(
+        c.detail,
+        "running on test-spark (pid 4242: python3 worker.py, 4243: python3 worker.py --child)"
+    );
     let c = worker_alive(&host, "", "other; rm -rf /").await;
     assert!(!c.ok && c.detail.contains("not running"), "{c:?}");
 }
@@ -151,7 +168,7 @@ async fn host_checks_run_both_over_ssh() {
     let host = connect(&sshd).await;
     sshd.install_remote_tool(
         "pgrep",
-        "#!/bin/sh\n[ \"$3\" = hd_worker ] && { echo 77; exit 0; }\nexit 1\n",
+        "#!/bin/sh\n[ \"$4\" = hd_worker ] && { echo '77 hd_worker --poll'; exit 0; }\nexit 1\n",
     );
     let log = sshd.shared_dir().join("worker.log");
     std::fs::write(&log, "x\n").unwrap();
@@ -166,7 +183,7 @@ async fn host_checks_run_both_over_ssh() {
     assert_eq!(
         got,
         [
-            (true, "running on test-spark (pid 77)"),
+            (true, "running on test-spark (pid 77: hd_worker --poll)"),
             (
                 true,
                 format!("{} last written 5s ago on test-spark", log.display()).as_str()

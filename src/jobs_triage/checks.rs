@@ -27,7 +27,8 @@ impl Check {
 
 /// Whether the worker runs: `systemctl is-active -- UNIT` when a unit is configured (and,
 /// when the system manager does not have it active, the user's manager, since workers in a
-/// home directory often run as user units), otherwise `pgrep -f -- PROCESS`.
+/// home directory often run as user units), otherwise `pgrep -a -f -- PROCESS`, ignoring
+/// sparkdeck's own `tail -F` of the worker log, whose command line names the worker's dir.
 pub async fn worker_alive(host: &dyn Host, unit: &str, process: &str) -> Check {
     let on = host.name();
     let unit = unit.trim();
@@ -71,17 +72,26 @@ pub async fn worker_alive(host: &dyn Host, unit: &str, process: &str) -> Check {
         );
     }
     let label = format!("worker process {process:?}");
-    match host.exec(&["pgrep", "-f", "--", process]).await {
+    match host.exec(&["pgrep", "-a", "-f", "--", process]).await {
         Ok(out) if out.success() => {
-            let pids: Vec<String> = out
-                .stdout_str()
-                .split_whitespace()
-                .map(String::from)
+            let workers = worker_processes(&out.stdout_str());
+            if workers.is_empty() {
+                return Check::new(
+                    false,
+                    label,
+                    format!(
+                        "only sparkdeck's own log reader matches on {on}; the worker is not running"
+                    ),
+                );
+            }
+            let shown: Vec<String> = workers
+                .iter()
+                .map(|(pid, cmd)| format!("{pid}: {}", fit(cmd, 48)))
                 .collect();
             Check::new(
                 true,
                 label,
-                format!("running on {on} (pid {})", pids.join(", ")),
+                format!("running on {on} (pid {})", shown.join(", ")),
             )
         }
         Ok(out) if out.status == Some(1) => Check::new(
@@ -101,11 +111,40 @@ pub async fn worker_alive(host: &dyn Host, unit: &str, process: &str) -> Check {
     }
 }
 
+/// `pid command` lines of `pgrep -a`, without the log readers sparkdeck itself starts
+/// (`logtail`: `tail -n N -F -- PATH`, or the `sh -c 'exec tail …'` form for `~/` paths).
+fn worker_processes(pgrep_a: &str) -> Vec<(String, String)> {
+    pgrep_a
+        .lines()
+        .filter_map(|l| {
+            let (pid, cmd) = l.trim().split_once(' ')?;
+            Some((pid.to_string(), cmd.trim().to_string()))
+        })
+        .filter(|(_, cmd)| {
+            let ours = (cmd.starts_with("tail -n ") && cmd.contains(" -F -- "))
+                || cmd.starts_with("sh -c exec tail -n ")
+                || cmd.starts_with("stat -c %Y -- ")
+                || cmd.starts_with("sh -c exec stat -c %Y");
+            !ours
+        })
+        .collect()
+}
+
 /// `systemctl --user is-active`; any failure (no user bus over SSH) counts as not active.
 async fn user_unit_active(host: &dyn Host, unit: &str) -> bool {
     host.exec(&["systemctl", "--user", "is-active", "--", unit])
         .await
         .is_ok_and(|o| o.success())
+}
+
+/// Cuts a command line for the banner.
+fn fit(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 fn first_line(text: &str, empty: &str) -> String {
@@ -396,6 +435,22 @@ mod tests {
         };
         assert_eq!(ref_mismatch(CLOUD, &same), None);
         assert_eq!(ref_mismatch("http://127.0.0.1:54321", &same), None);
+    }
+
+    #[test]
+    fn own_log_readers_are_not_the_worker() {
+        let out = "11 tail -n 200 -F -- /home/u/srv/hd-worker/logs/worker.log\n\
+                   12 sh -c exec tail -n \"$1\" -F -- \"$HOME/${2#\\~/}\" sh 200 ~/srv/hd-worker/logs/worker.log\n\
+                   13 /home/u/srv/hd-worker/.venv/bin/python -m hd_worker\n\
+                   garbage\n";
+        assert_eq!(
+            worker_processes(out),
+            [(
+                "13".to_string(),
+                "/home/u/srv/hd-worker/.venv/bin/python -m hd_worker".to_string()
+            )]
+        );
+        assert_eq!(fit("abcdef", 4), "abc…");
     }
 
     #[test]
