@@ -121,13 +121,30 @@ fn worker_processes(pgrep_a: &str) -> Vec<(String, String)> {
             Some((pid.to_string(), cmd.trim().to_string()))
         })
         .filter(|(_, cmd)| {
+            let cmd = without_shell(cmd);
+            let cmd = cmd.strip_prefix("exec ").unwrap_or(cmd);
             let ours = (cmd.starts_with("tail -n ") && cmd.contains(" -F -- "))
-                || cmd.starts_with("sh -c exec tail -n ")
-                || cmd.starts_with("stat -c %Y -- ")
-                || cmd.starts_with("sh -c exec stat -c %Y");
+                || cmd.starts_with("stat -c %Y -- ");
             !ours
         })
         .collect()
+}
+
+/// The command a `sh -c` / `bash -c` wrapper runs: over SSH the login shell may stay as the
+/// parent of our command instead of exec'ing it, and then its command line names the path too.
+fn without_shell(cmd: &str) -> &str {
+    let Some((first, rest)) = cmd.split_once(' ') else {
+        return cmd;
+    };
+    let name = first
+        .rsplit('/')
+        .next()
+        .unwrap_or(first)
+        .trim_start_matches('-');
+    match (name, rest.strip_prefix("-c ")) {
+        ("sh" | "bash" | "dash" | "zsh" | "ksh", Some(inner)) => inner.trim_start(),
+        _ => cmd,
+    }
 }
 
 /// `systemctl --user is-active`; any failure (no user bus over SSH) counts as not active.
@@ -442,13 +459,14 @@ mod tests {
         let out = "11 tail -n 200 -F -- /home/u/srv/hd-worker/logs/worker.log\n\
                    12 sh -c exec tail -n \"$1\" -F -- \"$HOME/${2#\\~/}\" sh 200 ~/srv/hd-worker/logs/worker.log\n\
                    13 /home/u/srv/hd-worker/.venv/bin/python -m hd_worker\n\
+                   14 /bin/bash -c tail -n 200 -F -- '/home/u/srv/hd-worker/logs/worker.log'\n\
+                   15 bash -c /home/u/srv/hd-worker/run.sh\n\
                    garbage\n";
+        let pids: Vec<String> = worker_processes(out).into_iter().map(|p| p.0).collect();
         assert_eq!(
-            worker_processes(out),
-            [(
-                "13".to_string(),
-                "/home/u/srv/hd-worker/.venv/bin/python -m hd_worker".to_string()
-            )]
+            pids,
+            ["13", "15"],
+            "a worker started through bash stays a worker"
         );
         assert_eq!(fit("abcdef", 4), "abc…");
     }
