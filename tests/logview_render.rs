@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use sparkdeck::app::logview::{LogView, handle_key};
 use sparkdeck::config::Theme;
-use sparkdeck::ui::logview::{body_rows, render};
+use sparkdeck::ui::logview::render;
 
 const SIZES: [(u16, u16); 3] = [(120, 40), (80, 24), (40, 15)];
 const JOB: &str = "7f3a9c2e-41d0-4b8e-9a55-0c6f1e2d3b4a";
@@ -50,7 +50,7 @@ fn worker_log() -> Vec<String> {
 fn viewer(area: Rect) -> LogView {
     let mut v = LogView::new(10_000);
     v.push_lines(&worker_log());
-    v.set_viewport(body_rows(area, &v));
+    v.set_viewport(v.body_rows(area));
     v
 }
 
@@ -165,4 +165,28 @@ fn no_panic_at_any_size() {
             }
         }
     }
+}
+
+#[test]
+fn body_rows_agrees_with_the_drawn_body() {
+    let (w, h) = (80, 24);
+    let mut v = viewer(Rect::new(0, 0, w, h));
+    v.set_notice(Some("notice".into()));
+    handle_key(&mut v, key(KeyCode::Char('/')));
+    let rows = v.body_rows(Rect::new(0, 0, w, h));
+    assert_eq!(rows, 24 - 2 - 1 - 1);
+    let buf = draw(&v, w, h).buffer().clone();
+    let row = |y: u16| -> String {
+        (1..w - 1)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect()
+    };
+    assert!(row(1).starts_with("notice"));
+    // Following: the newest line sits on the last body row, right above the prompt.
+    assert!(
+        row(1 + rows).starts_with("2026-01-20 11:10:00 INFO  poll: 1 jobs queued"),
+        "{}",
+        row(1 + rows)
+    );
+    assert!(row(2 + rows).starts_with('/'));
 }

@@ -150,6 +150,15 @@ impl LogView {
         self.page = usize::from(rows).max(1);
     }
 
+    /// Rows `ui::logview::render` gives the lines when drawn in `area` (borders, notice and
+    /// prompt taken off), for `set_viewport` after a resize.
+    pub fn body_rows(&self, area: ratatui::layout::Rect) -> u16 {
+        let inner = area.height.saturating_sub(2);
+        let notice = u16::from(self.notice.is_some());
+        let prompt = u16::from(self.prompt.is_some());
+        inner.saturating_sub(notice + prompt)
+    }
+
     /// A message about the source (e.g. "file does not exist yet"), shown above the lines.
     pub fn set_notice(&mut self, notice: Option<String>) {
         self.notice = notice;

@@ -12,14 +12,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use std::ops::Range;
 
-/// Body rows `render` will give the lines in `area`, for `LogView::set_viewport`.
-pub fn body_rows(area: Rect, view: &LogView) -> u16 {
-    let inner = area.height.saturating_sub(2);
-    let notice = u16::from(view.notice().is_some());
-    let prompt = u16::from(view.prompt().is_some());
-    inner.saturating_sub(notice + prompt)
-}
-
 pub fn render(frame: &mut Frame, area: Rect, view: &LogView, th: &Theme, title: &str) {
     if area.width == 0 || area.height == 0 {
         return;
