@@ -4,6 +4,7 @@
 pub mod checks;
 pub mod hints;
 pub mod stuck;
+pub mod supabase;
 
 pub use checks::{
     Check, KeyClaims, key_claims, log_freshness, ref_mismatch, supabase_mismatch, worker_alive,
