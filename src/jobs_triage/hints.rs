@@ -1,5 +1,6 @@
 //! Known error patterns of the worker and what to do about them (configurable regex → hint).
 
+use crate::model::Job;
 use regex::Regex;
 
 /// Shipped rules, from the operators' notes (seed 003, case B).
@@ -39,6 +40,11 @@ impl HintRules {
             .map(|(_, h)| h.as_str())
     }
 
+    /// The hint for a job's error, if it has one and a rule knows it.
+    pub fn for_job(&self, job: &Job) -> Option<&str> {
+        self.match_error(job.error.as_deref()?)
+    }
+
     pub fn len(&self) -> usize {
         self.rules.len()
     }
@@ -68,6 +74,12 @@ mod tests {
         assert!(hint.contains("small flat subset"), "{hint}");
         assert_eq!(r.match_error("connection reset by peer"), None);
         assert_eq!(r.match_error(""), None);
+        let job = Job {
+            error: Some("Circular reference detected".into()),
+            ..Job::default()
+        };
+        assert!(r.for_job(&job).is_some());
+        assert_eq!(r.for_job(&Job::default()), None);
     }
 
     #[test]

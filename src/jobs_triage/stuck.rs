@@ -12,6 +12,39 @@ pub struct Stuck {
     /// Seconds since the newest `started_at` in the list; `None` when no listed job has
     /// started at all.
     pub last_start_age_s: Option<i64>,
+    /// Jobs in the list waiting longer than the limit, the oldest included.
+    pub waiting_count: usize,
+}
+
+impl Stuck {
+    /// One line for the banner, e.g. "3 jobs queued > 10 min (oldest 7f3a9c2e, 42m); no job
+    /// started for 2h 5m".
+    pub fn summary(&self, stuck_queued_min: u64) -> String {
+        let id: String = self.oldest_queued_id.chars().take(8).collect();
+        let jobs = if self.waiting_count == 1 {
+            "job"
+        } else {
+            "jobs"
+        };
+        let idle = match self.last_start_age_s {
+            Some(s) => format!("no job started for {}", minutes(s)),
+            None => "no job in the list has started".to_string(),
+        };
+        format!(
+            "{} {jobs} queued > {stuck_queued_min} min (oldest {id}, {}); {idle}",
+            self.waiting_count,
+            minutes(self.queued_for_s)
+        )
+    }
+}
+
+fn minutes(s: i64) -> String {
+    let m = s.max(0) / 60;
+    if m < 60 {
+        format!("{m}m")
+    } else {
+        format!("{}h {}m", m / 60, m % 60)
+    }
 }
 
 /// Statuses that mean "waiting for the worker"; the seed's operators see both.
@@ -50,7 +83,7 @@ pub fn parse_ts(text: &str) -> Option<i64> {
 pub fn assess(jobs: &[Job], now: i64, stuck_queued_min: u64, stuck_idle_min: u64) -> Option<Stuck> {
     let queued_limit = i64::try_from(stuck_queued_min.saturating_mul(60)).unwrap_or(i64::MAX);
     let idle_limit = i64::try_from(stuck_idle_min.saturating_mul(60)).unwrap_or(i64::MAX);
-    let oldest = jobs
+    let waiting: Vec<(&Job, i64)> = jobs
         .iter()
         .filter(|j| is_waiting(&j.status))
         .filter_map(|j| {
@@ -58,7 +91,8 @@ pub fn assess(jobs: &[Job], now: i64, stuck_queued_min: u64, stuck_idle_min: u64
             Some((j, now.saturating_sub(created)))
         })
         .filter(|(_, waited)| *waited > queued_limit)
-        .max_by_key(|(_, waited)| *waited)?;
+        .collect();
+    let oldest = waiting.iter().max_by_key(|(_, waited)| *waited)?;
     let last_start = jobs
         .iter()
         .filter_map(|j| parse_ts(j.started_at.as_deref()?))
@@ -71,6 +105,7 @@ pub fn assess(jobs: &[Job], now: i64, stuck_queued_min: u64, stuck_idle_min: u64
         oldest_queued_id: oldest.0.id.clone(),
         queued_for_s: oldest.1,
         last_start_age_s,
+        waiting_count: waiting.len(),
     })
 }
 
@@ -118,6 +153,11 @@ mod tests {
         assert_eq!(s.oldest_queued_id, "b2");
         assert_eq!(s.queued_for_s, 3600);
         assert_eq!(s.last_start_age_s, Some(3 * 3600 - 60));
+        assert_eq!(s.waiting_count, 2);
+        assert_eq!(
+            s.summary(10),
+            "2 jobs queued > 10 min (oldest b2, 1h 0m); no job started for 2h 59m"
+        );
     }
 
     #[test]
@@ -142,6 +182,10 @@ mod tests {
         assert_eq!(assess(&jobs, NOW, 10, 30), None);
         let s = assess(&jobs, NOW, 4, 30).expect("stuck after 4 min");
         assert_eq!(s.last_start_age_s, None);
+        assert_eq!(
+            s.summary(4),
+            "1 job queued > 4 min (oldest a1, 5m); no job in the list has started"
+        );
     }
 
     #[test]
