@@ -11,6 +11,7 @@ pub mod gpu;
 pub mod history_export;
 pub mod host;
 pub mod jobs;
+pub mod jobs_triage;
 pub mod logging;
 pub mod metrics;
 pub mod model;

@@ -15,6 +15,7 @@ pub mod jobs;
 mod jobs_events;
 mod jobs_keys;
 pub mod layout;
+pub mod logview;
 pub mod msg;
 pub mod osc52;
 pub mod overlay;

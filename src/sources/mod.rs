@@ -3,6 +3,7 @@
 
 pub mod gpu;
 pub mod host_info;
+pub mod logtail;
 pub mod proc;
 
 use crate::host::HostError;

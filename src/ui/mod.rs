@@ -7,6 +7,7 @@ mod gpu;
 mod header;
 mod hints;
 mod jobs;
+pub mod logview;
 pub(crate) mod overlays;
 mod style;
 mod tabs;
