@@ -14,6 +14,7 @@ mod gpu_keys;
 pub mod jobs;
 mod jobs_events;
 mod jobs_keys;
+pub mod jobs_worker;
 pub mod layout;
 pub mod logview;
 pub mod msg;

@@ -4,6 +4,7 @@
 
 use crate::app::effect::Effect;
 use crate::app::gpu_effects;
+use crate::app::jobs_worker::LoadRequest;
 use crate::app::msg::{FlashLevel, Msg};
 use crate::app::state::State;
 use crate::app::update::update;
@@ -11,7 +12,7 @@ use crate::app::workers::{ConnJob, WorkerCmd, WorkerCtx, Workers, now};
 use crate::config::Config;
 use crate::connect::{self, LOCAL};
 use crate::host::HostKeyQuestion;
-use crate::model::{ConnectionSpec, HostKeyDecision, TunnelSpec};
+use crate::model::{ConnectionSpec, HostKeyDecision, RequeueOutcome, TunnelSpec};
 use crate::store::{self, ACTIVE_CONNECTION, StoreHandle};
 use anyhow::{Context, Result};
 use futures::StreamExt;
@@ -401,23 +402,65 @@ async fn perform(
         // The PostgREST client and the log viewer are wired in by the issue-4 integration;
         // until then the tab says so rather than waiting for an answer that never comes.
         Effect::LoadJobs {
-            name, generation, ..
-        } => send(Msg::Jobs {
             name,
             generation,
-            result: Err("this build has no jobs backend wired in yet".into()),
-            at: now(),
-        }),
-        Effect::RequeueJobs { name, ids } => send(Msg::JobsRequeued {
-            name,
-            results: ids
-                .into_iter()
-                .map(|id| {
-                    let error = "this build has no jobs backend wired in; nothing was sent".into();
-                    (id, crate::model::RequeueOutcome::Failed { error })
-                })
-                .collect(),
-        }),
+            status,
+            sort_column,
+            desc,
+            offset,
+            limit,
+        } => {
+            if workers.is_running(&name) {
+                let req = LoadRequest {
+                    generation,
+                    status,
+                    sort_column,
+                    desc,
+                    offset,
+                    limit,
+                };
+                workers.send(&name, WorkerCmd::LoadJobs(req));
+            } else {
+                send(Msg::Jobs {
+                    result: Err(format!("{name} is not connected")),
+                    name,
+                    generation,
+                    at: now(),
+                });
+            }
+        }
+        Effect::RequeueJobs { name, ids } => {
+            // Read-only is re-checked here, on the connection the dialog was confirmed for.
+            let read_only = state.read_only
+                || state
+                    .saved
+                    .iter()
+                    .any(|c| c.spec.name == name && c.spec.read_only);
+            let refuse = if read_only {
+                Some("read-only: nothing was sent".to_string())
+            } else if !workers.is_running(&name) {
+                Some(format!("{name} is not connected; nothing was sent"))
+            } else {
+                None
+            };
+            match refuse {
+                Some(error) => send(Msg::JobsRequeued {
+                    name,
+                    results: ids
+                        .into_iter()
+                        .map(|id| {
+                            (
+                                id,
+                                RequeueOutcome::Failed {
+                                    error: error.clone(),
+                                },
+                            )
+                        })
+                        .collect(),
+                }),
+                None => workers.send(&name, WorkerCmd::RequeueJobs(ids)),
+            }
+        }
         Effect::OpenWorkerLog { .. } => send(Msg::Flash {
             level: FlashLevel::Warn,
             text: "this build has no worker log viewer wired in yet".into(),

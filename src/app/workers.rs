@@ -2,6 +2,7 @@
 //! open its tunnels, gather host facts, and report everything as tagged `Msg`s. Workers
 //! never touch UI state; the run loop owns it.
 
+use crate::app::jobs_worker::{JobsSide, LoadRequest};
 use crate::app::msg::{FlashLevel, Msg};
 use crate::config::Config;
 use crate::connect::{self, LOCAL};
@@ -25,7 +26,6 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// What a running worker can be asked to do besides stopping.
-#[derive(Debug)]
 pub enum WorkerCmd {
     OpenTunnel(TunnelSpec),
     CloseTunnel(TunnelSpec),
@@ -37,6 +37,10 @@ pub enum WorkerCmd {
         pid: u32,
         force: bool,
     },
+    /// Read one page of the job queue (the answer echoes the request's generation).
+    LoadJobs(LoadRequest),
+    /// Compare-and-set requeue of exactly these confirmed jobs, audited.
+    RequeueJobs(Vec<String>),
 }
 
 /// Everything a worker needs to (re)connect one name.
@@ -341,6 +345,7 @@ async fn serve(
     let mut gpu_processes: Vec<GpuProcess> = Vec::new();
     let mut host_memory: Option<HostMemory> = None;
     let mut windows = WindowAccumulator::new(ctx.config.gpu.history_window_s);
+    let mut jobs = JobsSide::default();
     let outcome = loop {
         tokio::select! {
             _ = cancel.cancelled() => break None,
@@ -380,6 +385,10 @@ async fn serve(
                 Some(WorkerCmd::Refresh) => gather_facts(ctx, name, host.as_ref()).await,
                 Some(WorkerCmd::Terminate { pid, force }) => {
                     terminate(ctx, name, host.as_ref(), &gpu_processes, pid, force).await;
+                }
+                Some(WorkerCmd::LoadJobs(req)) => jobs.load(ctx, name, host.clone(), req).await,
+                Some(WorkerCmd::RequeueJobs(ids)) => {
+                    jobs.requeue(ctx, name, host.as_ref(), ids).await;
                 }
             },
         }

@@ -1,0 +1,185 @@
+//! The Jobs tab's side of a connection worker: the PostgREST client (built from credentials
+//! read on that host), page loads, audited requeues and triage. Each request runs in its
+//! own task so a slow Supabase never holds up the session's other work.
+
+use crate::app::msg::Msg;
+use crate::app::workers::{WorkerCtx, now};
+use crate::host::Host;
+use crate::jobs::{self, JobQuery, JobsClient, JobsError, Sort, requeue};
+use crate::jobs_triage::{self, HintRules, stuck};
+use crate::model::RequeueOutcome;
+use std::sync::Arc;
+
+/// Host checks (worker alive, log freshness) cost execs on the Spark: at most this often.
+const CHECKS_EVERY_S: i64 = 60;
+
+#[derive(Default)]
+pub struct JobsSide {
+    client: Option<Arc<JobsClient>>,
+    checks: Option<(i64, Vec<(bool, String, String)>)>,
+}
+
+/// What `Effect::LoadJobs` asks for.
+pub struct LoadRequest {
+    pub generation: u64,
+    pub status: Option<Vec<String>>,
+    pub sort_column: String,
+    pub desc: bool,
+    pub offset: u64,
+    pub limit: u32,
+}
+
+impl JobsSide {
+    /// The client, built on first use from the credentials this host provides.
+    async fn client(
+        &mut self,
+        ctx: &WorkerCtx,
+        name: &str,
+        host: &dyn Host,
+    ) -> Option<Arc<JobsClient>> {
+        if let Some(c) = &self.client {
+            return Some(c.clone());
+        }
+        match jobs::client_for(host, &ctx.config.jobs).await {
+            Ok((client, creds)) => {
+                tracing::info!(connection = name, key = %creds.masked_key(), "jobs client ready");
+                let client = Arc::new(client);
+                self.client = Some(client.clone());
+                Some(client)
+            }
+            Err(JobsError::NoCredentials { file, host: on, .. }) => {
+                let _ = ctx.tx.send(Msg::JobsNoCredentials {
+                    name: name.to_string(),
+                    looked_in: format!("SUPABASE_URL / SUPABASE_SERVICE_ROLE_KEY in the environment, or {file} on {on}"),
+                });
+                None
+            }
+            Err(e) => {
+                let _ = ctx.tx.send(Msg::Jobs {
+                    name: name.to_string(),
+                    generation: 0,
+                    result: Err(e.to_string()),
+                    at: now(),
+                });
+                None
+            }
+        }
+    }
+
+    pub async fn load(
+        &mut self,
+        ctx: &WorkerCtx,
+        name: &str,
+        host: Arc<dyn Host>,
+        req: LoadRequest,
+    ) {
+        let Some(client) = self.client(ctx, name, host.as_ref()).await else {
+            return;
+        };
+        if self
+            .checks
+            .as_ref()
+            .is_none_or(|(at, _)| now() - at >= CHECKS_EVERY_S)
+        {
+            let checks = jobs_triage::host_checks(host.as_ref(), &ctx.config.jobs, now())
+                .await
+                .into_iter()
+                .map(|c| (c.ok, c.label, c.detail))
+                .collect();
+            self.checks = Some((now(), checks));
+        }
+        let checks = self
+            .checks
+            .as_ref()
+            .map(|(_, c)| c.clone())
+            .unwrap_or_default();
+        let ctx = ctx.clone();
+        let name = name.to_string();
+        tokio::spawn(async move {
+            let q = JobQuery {
+                status: req.status,
+                order: Sort {
+                    column: req.sort_column,
+                    desc: req.desc,
+                },
+                limit: req.limit,
+                offset: req.offset,
+            };
+            let result = client.list(&q).await.map_err(|e| e.to_string());
+            let settings = &ctx.config.jobs;
+            let mut triage = None;
+            if let Ok(page) = &result {
+                let rules = HintRules::default();
+                let hints = page
+                    .jobs
+                    .iter()
+                    .filter_map(|j| Some((j.id.clone(), rules.for_job(j)?.to_string())))
+                    .collect();
+                let banner = stuck::assess(
+                    &page.jobs,
+                    now(),
+                    settings.stuck_queued_min,
+                    settings.stuck_idle_min,
+                )
+                .map(|s| s.summary(settings.stuck_queued_min));
+                triage = Some(Msg::JobsTriage {
+                    name: name.clone(),
+                    banner,
+                    checks,
+                    hints,
+                });
+            }
+            let _ = ctx.tx.send(Msg::Jobs {
+                name: name.clone(),
+                generation: req.generation,
+                result,
+                at: now(),
+            });
+            if let Some(t) = triage {
+                let _ = ctx.tx.send(t);
+            }
+        });
+    }
+
+    /// Requeues exactly `ids` (confirmed by the user for this connection), one audit row each.
+    pub async fn requeue(
+        &mut self,
+        ctx: &WorkerCtx,
+        name: &str,
+        host: &dyn Host,
+        ids: Vec<String>,
+    ) {
+        let Some(client) = self.client(ctx, name, host).await else {
+            let results = ids
+                .into_iter()
+                .map(|id| {
+                    let outcome = RequeueOutcome::Failed {
+                        error: "no Supabase credentials on this connection".into(),
+                    };
+                    (id, outcome)
+                })
+                .collect();
+            let _ = ctx.tx.send(Msg::JobsRequeued {
+                name: name.to_string(),
+                results,
+            });
+            return;
+        };
+        let ctx = ctx.clone();
+        let name = name.to_string();
+        tokio::spawn(async move {
+            let user = requeue::local_user();
+            let mut results = Vec::with_capacity(ids.len());
+            for id in ids {
+                let (old, outcome) = requeue::requeue_one(&client, &id).await;
+                let entry =
+                    requeue::audit_entry(now(), &name, &user, &id, old.as_deref(), &outcome);
+                if let Err(e) = ctx.store.audit(&entry).await {
+                    tracing::warn!(connection = %name, "writing the audit entry failed: {e}");
+                }
+                results.push((id, outcome));
+            }
+            let _ = ctx.tx.send(Msg::JobsRequeued { name, results });
+        });
+    }
+}
