@@ -37,8 +37,9 @@ fn real_binary_shows_tabs_help_and_restores_terminal() {
     let gpu = tmux.wait_for("no NVIDIA GPU found");
     assert!(gpu.contains("NVML") && gpu.contains("nvidia-smi"), "{gpu}");
     tmux.send(&["Tab"]);
-    // The Jobs tab opens on the status line of its query.
-    tmux.wait_for("status: all");
+    // The Jobs tab, with no Supabase credentials anywhere, says which ones it needs.
+    let jobs = tmux.wait_for("No Supabase credentials");
+    assert!(jobs.contains("SUPABASE_SERVICE_ROLE_KEY"), "{jobs}");
 
     tmux.send(&["q"]);
     tmux.assert_restored();

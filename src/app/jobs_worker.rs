@@ -13,10 +13,14 @@ use std::sync::Arc;
 /// Host checks (worker alive, log freshness) cost execs on the Spark: at most this often.
 const CHECKS_EVERY_S: i64 = 60;
 
+/// One triage check as the tab shows it: (ok, label, detail).
+type CheckRow = (bool, String, String);
+
 #[derive(Default)]
 pub struct JobsSide {
     client: Option<Arc<JobsClient>>,
-    checks: Option<(i64, Vec<(bool, String, String)>)>,
+    /// The last host checks and when they ran (Unix seconds).
+    checks: Option<(i64, Vec<CheckRow>)>,
 }
 
 /// What `Effect::LoadJobs` asks for.
@@ -47,10 +51,10 @@ impl JobsSide {
                 self.client = Some(client.clone());
                 Some(client)
             }
-            Err(JobsError::NoCredentials { file, host: on, .. }) => {
+            Err(JobsError::NoCredentials { file, .. }) => {
                 let _ = ctx.tx.send(Msg::JobsNoCredentials {
                     name: name.to_string(),
-                    looked_in: format!("SUPABASE_URL / SUPABASE_SERVICE_ROLE_KEY in the environment, or {file} on {on}"),
+                    looked_in: file,
                 });
                 None
             }
