@@ -565,3 +565,69 @@ fn no_credentials_is_remembered_until_a_page_arrives() {
     );
     assert!(s.jobs_view().unwrap().no_credentials.is_none());
 }
+
+#[test]
+fn the_worker_log_opens_over_the_tab_jumps_to_the_job_and_stops_on_esc() {
+    let mut s = jobs_state();
+    select(&mut s, CIRCULAR);
+    update(&mut s, key('l'));
+    assert!(matches!(&s.overlay, Some(Overlay::Log(p)) if p.name == LAB));
+
+    // Lines of another connection never land in this viewer.
+    update(
+        &mut s,
+        Msg::LogLines {
+            name: "elsewhere".into(),
+            lines: vec!["not mine".into()],
+        },
+    );
+    let Some(Overlay::Log(p)) = &s.overlay else {
+        panic!("viewer closed")
+    };
+    assert_eq!(p.view.len(), 0);
+
+    let lines: Vec<String> = (0..50)
+        .map(|i| format!("line {i}"))
+        .chain([format!("ERROR job {CIRCULAR} Circular reference detected")])
+        .chain((0..50).map(|i| format!("later {i}")))
+        .collect();
+    update(
+        &mut s,
+        Msg::LogLines {
+            name: LAB.into(),
+            lines,
+        },
+    );
+    let Some(Overlay::Log(p)) = &s.overlay else {
+        panic!("viewer closed")
+    };
+    assert_eq!(p.view.len(), 101);
+    assert_eq!(
+        p.jump_to, None,
+        "the job's line arrived, so the jump was made"
+    );
+    assert_eq!(
+        p.view.match_counter(),
+        Some((1, 1)),
+        "its id is highlighted"
+    );
+    assert!(!p.view.following(), "jumping back pauses follow");
+
+    update(
+        &mut s,
+        Msg::LogNotice {
+            name: LAB.into(),
+            text: "log rotated".into(),
+        },
+    );
+    let Some(Overlay::Log(p)) = &s.overlay else {
+        panic!("viewer closed")
+    };
+    assert_eq!(p.view.notice(), Some("log rotated"));
+
+    assert_eq!(
+        update(&mut s, code(KeyCode::Esc)),
+        vec![Effect::CloseLog { name: LAB.into() }]
+    );
+    assert!(s.overlay.is_none());
+}

@@ -98,6 +98,10 @@ pub enum Effect {
     /// Put text on the clipboard of the terminal the user sits at (OSC 52).
     CopyToClipboard(String),
     /// Open the worker log of `name`, jumping to the first line with `jump_to` if given.
+    /// Stop following the log the viewer showed for `name`.
+    CloseLog {
+        name: String,
+    },
     OpenWorkerLog {
         name: String,
         jump_to: Option<String>,

@@ -115,6 +115,17 @@ pub fn apply(state: &mut State, action: Action) -> Option<Vec<Effect>> {
                 return Some(Vec::new());
             };
             let jump_to = state.jobs_selected().map(|j| j.id.clone());
+            let mut view = super::logview::LogView::default();
+            let (w, h) = state.size;
+            view.set_viewport(view.body_rows(ratatui::layout::Rect::new(0, 0, w, h)));
+            state.overlay = Some(super::overlay::Overlay::Log(Box::new(
+                super::overlay::LogPane {
+                    title: format!("worker log · {} · {name}", state.jobs.settings.worker_log),
+                    name: name.clone(),
+                    view,
+                    jump_to: jump_to.clone(),
+                },
+            )));
             return Some(vec![Effect::OpenWorkerLog { name, jump_to }]);
         }
         Action::Refresh => {

@@ -141,6 +141,16 @@ pub enum Msg {
         results: Vec<(String, RequeueOutcome)>,
     },
     /// Stuck detection and known-error hints for `name`'s queue; replaces the previous.
+    /// Lines of the log open in the viewer (`Effect::OpenWorkerLog`), oldest first.
+    LogLines {
+        name: String,
+        lines: Vec<String>,
+    },
+    /// Something about that log worth a line above it (missing file, rotated…).
+    LogNotice {
+        name: String,
+        text: String,
+    },
     JobsTriage {
         name: String,
         banner: Option<String>,

@@ -7,7 +7,9 @@ use tui_input::Input;
 
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Palette(Palette),
     ConfirmDelete(ConfirmDelete),
     Form(Box<ConnForm>),
@@ -17,6 +19,19 @@ pub enum Overlay {
     ConfirmTerminate(ConfirmTerminate),
     ConfirmRequeue(ConfirmRequeue),
     RequeueResults(RequeueResults),
+    /// A log followed live (the worker log; journalctl and docker logs later).
+    Log(Box<LogPane>),
+}
+
+/// The log viewer over the tabs, for one connection's log.
+#[derive(Debug, Clone)]
+pub struct LogPane {
+    /// Connection whose host the lines come from.
+    pub name: String,
+    pub title: String,
+    pub view: super::logview::LogView,
+    /// Jump to this text (the selected job's id) once it has arrived.
+    pub jump_to: Option<String>,
 }
 
 /// "Requeue job X (status) on HOST?" — one job or every marked one, named; starts on Cancel.

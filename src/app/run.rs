@@ -461,10 +461,18 @@ async fn perform(
                 None => workers.send(&name, WorkerCmd::RequeueJobs(ids)),
             }
         }
-        Effect::OpenWorkerLog { .. } => send(Msg::Flash {
-            level: FlashLevel::Warn,
-            text: "this build has no worker log viewer wired in yet".into(),
-        }),
+        Effect::OpenWorkerLog { name, .. } => {
+            if workers.is_running(&name) {
+                let path = config.jobs.worker_log.clone();
+                workers.send(&name, WorkerCmd::FollowLog(path));
+            } else {
+                send(Msg::LogNotice {
+                    text: format!("{name} is not connected: no log to follow"),
+                    name,
+                });
+            }
+        }
+        Effect::CloseLog { name } => workers.send(&name, WorkerCmd::StopLog),
         Effect::Connect { name } => {
             workers.start(job_for(state, config, &name));
         }

@@ -7,6 +7,7 @@ use super::effect::Effect;
 use super::entries::Entry;
 use super::form::{ConnForm, TunnelForm};
 use super::layout;
+use super::logview::LogViewOutcome;
 use super::msg::{FlashLevel, Msg};
 use super::overlay::{
     ConfirmDelete, HostKeyPrompt, Overlay, Palette, TunnelPick, palette_candidates,
@@ -249,6 +250,30 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::jobs_events::on_triage(state, name, banner, checks, hints);
             Vec::new()
         }
+        Msg::LogLines { name, lines } => {
+            if let Some(Overlay::Log(p)) = &mut state.overlay
+                && p.name == name
+            {
+                p.view.push_lines(&lines);
+                // The selected job's id, once its lines are in: the newest occurrence.
+                if let Some(needle) = p.jump_to.clone()
+                    && p.view.jump_to(&needle)
+                {
+                    p.jump_to = None;
+                }
+                state.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::LogNotice { name, text } => {
+            if let Some(Overlay::Log(p)) = &mut state.overlay
+                && p.name == name
+            {
+                p.view.set_notice(Some(text));
+                state.dirty = true;
+            }
+            Vec::new()
+        }
     }
 }
 
@@ -409,6 +434,13 @@ fn on_overlay_key(state: &mut State, overlay: Overlay, k: KeyEvent) -> Vec<Effec
         Overlay::RequeueResults(r) => match super::jobs_keys::results_key(r, k) {
             Some(r) => Next::Keep(Overlay::RequeueResults(r)),
             None => Next::Close,
+        },
+        Overlay::Log(mut p) => match super::logview::handle_key(&mut p.view, k) {
+            LogViewOutcome::Close => {
+                effects.push(Effect::CloseLog { name: p.name });
+                Next::Close
+            }
+            LogViewOutcome::None | LogViewOutcome::Unhandled => Next::Keep(Overlay::Log(p)),
         },
     };
     match next {

@@ -41,6 +41,9 @@ pub enum WorkerCmd {
     LoadJobs(LoadRequest),
     /// Compare-and-set requeue of exactly these confirmed jobs, audited.
     RequeueJobs(Vec<String>),
+    /// Follow this log file on the host (`tail -F`) into the log viewer; replaces any other.
+    FollowLog(String),
+    StopLog,
 }
 
 /// Everything a worker needs to (re)connect one name.
@@ -346,6 +349,9 @@ async fn serve(
     let mut host_memory: Option<HostMemory> = None;
     let mut windows = WindowAccumulator::new(ctx.config.gpu.history_window_s);
     let mut jobs = JobsSide::default();
+    // The log the viewer follows; cancelling it stops the remote `tail`. A child of the
+    // session's token, so a lost session stops it too.
+    let mut log_follow: Option<CancellationToken> = None;
     let outcome = loop {
         tokio::select! {
             _ = cancel.cancelled() => break None,
@@ -389,6 +395,19 @@ async fn serve(
                 Some(WorkerCmd::LoadJobs(req)) => jobs.load(ctx, name, host.clone(), req).await,
                 Some(WorkerCmd::RequeueJobs(ids)) => {
                     jobs.requeue(ctx, name, host.as_ref(), ids).await;
+                }
+                Some(WorkerCmd::FollowLog(path)) => {
+                    if let Some(old) = log_follow.take() {
+                        old.cancel();
+                    }
+                    let stop = cancel.child_token();
+                    tokio::spawn(follow_log(ctx.clone(), name.to_string(), host.clone(), path, stop.clone()));
+                    log_follow = Some(stop);
+                }
+                Some(WorkerCmd::StopLog) => {
+                    if let Some(old) = log_follow.take() {
+                        old.cancel();
+                    }
                 }
             },
         }
@@ -461,6 +480,81 @@ async fn gather_facts(ctx: &WorkerCtx, name: &str, host: &dyn Host) {
             let _ = ctx.tx.send(Msg::Flash {
                 level: FlashLevel::Warn,
                 text: format!("{name}: reading host facts failed: {e}"),
+            });
+        }
+    }
+}
+
+/// How many lines of history the viewer starts with.
+const LOG_BACKLOG: usize = 500;
+
+/// Streams a log file from the host into the viewer until `stop` fires, in batches so a
+/// burst of lines is one message (and one frame).
+async fn follow_log(
+    ctx: WorkerCtx,
+    name: String,
+    host: Arc<dyn Host>,
+    path: String,
+    stop: CancellationToken,
+) {
+    use crate::host::StreamEvent;
+    use crate::sources::logtail;
+    let mut stream = match logtail::tail(host.as_ref(), &path, LOG_BACKLOG).await {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = ctx.tx.send(Msg::LogNotice {
+                name,
+                text: format!("cannot follow {path}: {e}"),
+            });
+            return;
+        }
+    };
+    loop {
+        let first = tokio::select! {
+            _ = stop.cancelled() => return,
+            ev = stream.next() => ev,
+        };
+        let mut lines = Vec::new();
+        let mut event = first;
+        loop {
+            match event {
+                None => {
+                    let _ = ctx.tx.send(Msg::LogNotice {
+                        name: name.clone(),
+                        text: format!("following {path} stopped"),
+                    });
+                    return;
+                }
+                Some(StreamEvent::Stdout(l)) => lines.push(l),
+                Some(StreamEvent::Stderr(l)) => {
+                    let _ = ctx.tx.send(Msg::LogNotice {
+                        name: name.clone(),
+                        text: logtail::explain_stderr(&name, &path, &l),
+                    });
+                }
+                Some(StreamEvent::Exit(code)) => {
+                    if !lines.is_empty() {
+                        let _ = ctx.tx.send(Msg::LogLines {
+                            name: name.clone(),
+                            lines,
+                        });
+                    }
+                    let _ = ctx.tx.send(Msg::LogNotice {
+                        name,
+                        text: format!("tail of {path} ended (status {code:?})"),
+                    });
+                    return;
+                }
+            }
+            match stream.rx.try_recv() {
+                Ok(ev) => event = Some(ev),
+                Err(_) => break,
+            }
+        }
+        if !lines.is_empty() {
+            let _ = ctx.tx.send(Msg::LogLines {
+                name: name.clone(),
+                lines,
             });
         }
     }

@@ -71,6 +71,13 @@ fn items(state: &State) -> Vec<Hint> {
             ("esc", "cancel", 0),
         ]),
         Some(Overlay::RequeueResults(_)) => fixed(&[("↑/↓", "scroll", 1), ("enter", "close", 0)]),
+        Some(Overlay::Log(_)) => fixed(&[
+            ("/", "search", 1),
+            ("n/N", "next/prev", 2),
+            ("w", "wrap", 2),
+            ("G", "follow", 1),
+            ("esc", "close", 0),
+        ]),
         Some(Overlay::ConfirmDelete(_))
         | Some(Overlay::HostKey(_))
         | Some(Overlay::ConfirmTerminate(_)) => fixed(&[

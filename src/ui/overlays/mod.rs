@@ -29,6 +29,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Some(Overlay::ConfirmTerminate(c)) => terminate::render(frame, area, state, c),
         Some(Overlay::ConfirmRequeue(c)) => super::jobs::dialogs::confirm(frame, area, state, c),
         Some(Overlay::RequeueResults(r)) => super::jobs::dialogs::results(frame, area, state, r),
+        Some(Overlay::Log(p)) => {
+            // The viewer covers the whole screen; nothing of the tab may show through.
+            let full = frame.area();
+            frame.render_widget(ratatui::widgets::Clear, full);
+            super::logview::render(frame, full, &p.view, &state.theme, &p.title)
+        }
     }
 }
 
