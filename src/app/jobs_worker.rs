@@ -21,6 +21,8 @@ pub struct JobsSide {
     client: Option<Arc<JobsClient>>,
     /// The last host checks and when they ran (Unix seconds).
     checks: Option<(i64, Vec<CheckRow>)>,
+    /// Whether the worker's env file points at the Supabase the tab reads (seed 003 A).
+    supabase: Option<CheckRow>,
 }
 
 /// What `Effect::LoadJobs` asks for.
@@ -47,6 +49,14 @@ impl JobsSide {
         match jobs::client_for(host, &ctx.config.jobs).await {
             Ok((client, creds)) => {
                 tracing::info!(connection = name, key = %creds.masked_key(), "jobs client ready");
+                if let Ok(worker) = jobs::creds::load_env_file(host, &ctx.config.jobs).await {
+                    let c = jobs_triage::supabase_check(
+                        &worker.url,
+                        Some(worker.expose_key()),
+                        &creds.url,
+                    );
+                    self.supabase = Some((c.ok, c.label, c.detail));
+                }
                 let client = Arc::new(client);
                 self.client = Some(client.clone());
                 Some(client)

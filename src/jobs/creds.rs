@@ -210,6 +210,15 @@ pub async fn load(host: &dyn Host, settings: &JobsSettings) -> Result<Credential
     if let Some(c) = from_env(|k| std::env::var(k).ok()) {
         return Ok(c);
     }
+    load_env_file(host, settings).await
+}
+
+/// The worker's own credentials: `settings.env_file` on the host, ignoring sparkdeck's
+/// environment (triage compares the two).
+pub async fn load_env_file(
+    host: &dyn Host,
+    settings: &JobsSettings,
+) -> Result<Credentials, JobsError> {
     let file = settings.env_file.clone();
     let fail = |detail: String| JobsError::NoCredentials {
         file: file.clone(),
