@@ -56,8 +56,10 @@ fn example_documents_every_key_of_every_section() {
     for (section, keys) in &expected {
         let lines = section_lines(section);
         for key in keys {
+            // A list of tables is documented by its own `[[section.key]]` header.
+            let table_list = format!("[[{section}.{key}]]");
             assert!(
-                documents(&lines, key),
+                documents(&lines, key) || EXAMPLE.lines().any(|l| l.trim() == table_list),
                 "[{section}] {key} is not in config.example.toml"
             );
         }

@@ -54,3 +54,44 @@ fn bad_jobs_values_name_the_key_and_what_is_allowed() {
     assert!(e.contains("unknown key \"supabase_key\""), "{e}");
     assert!(e.contains(":2"), "names the line: {e}");
 }
+
+#[test]
+fn error_hints_replace_the_shipped_list_and_bad_patterns_are_refused() {
+    let defaults = parse("", Path::new("c.toml")).unwrap();
+    assert_eq!(defaults.jobs.error_hints.len(), 1);
+    assert_eq!(
+        defaults.jobs.error_hints[0].pattern,
+        "Circular reference detected"
+    );
+
+    let config = parse(
+        "[jobs]\ntable = \"q\"\n\n[[jobs.error_hints]]\npattern = \"out of memory|OOM\"\n\
+         hint = \"lower the batch size\"\n\n[[jobs.error_hints]]\npattern = \"timeout\"\n\
+         hint = \"raise the worker's timeout\"\n",
+        Path::new("c.toml"),
+    )
+    .unwrap();
+    let hints: Vec<(&str, &str)> = config
+        .jobs
+        .error_hints
+        .iter()
+        .map(|h| (h.pattern.as_str(), h.hint.as_str()))
+        .collect();
+    assert_eq!(
+        hints,
+        [
+            ("out of memory|OOM", "lower the batch size"),
+            ("timeout", "raise the worker's timeout")
+        ]
+    );
+    let rules = sparkdeck::jobs_triage::HintRules::new(&hints).unwrap();
+    assert_eq!(
+        rules.match_error("CUDA error: OOM while embedding"),
+        Some("lower the batch size")
+    );
+
+    let e = err("[[jobs.error_hints]]\npattern = \"(unclosed\"\nhint = \"x\"\n");
+    assert!(e.contains("c.toml"), "{e}");
+    assert!(e.contains("(unclosed"), "{e}");
+    assert!(e.contains("not a valid regex"), "{e}");
+}

@@ -123,7 +123,13 @@ impl JobsSide {
             let settings = &ctx.config.jobs;
             let mut triage = None;
             if let Ok(page) = &result {
-                let rules = HintRules::default();
+                // Validated when the config was loaded; an empty list means no hints.
+                let pairs: Vec<(&str, &str)> = settings
+                    .error_hints
+                    .iter()
+                    .map(|h| (h.pattern.as_str(), h.hint.as_str()))
+                    .collect();
+                let rules = HintRules::new(&pairs).unwrap_or_default();
                 let hints = page
                     .jobs
                     .iter()

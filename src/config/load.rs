@@ -76,6 +76,7 @@ pub const JOBS_KEYS: &[&str] = &[
     "worker_log",
     "worker_unit",
     "worker_process",
+    "error_hints",
 ];
 /// Job backends this build speaks.
 pub const JOBS_BACKENDS: &[&str] = &["postgrest"];
@@ -416,6 +417,14 @@ impl Ctx<'_> {
                 },
             ))
         };
+        let pairs: Vec<(&str, &str)> = jobs
+            .error_hints
+            .iter()
+            .map(|h| (h.pattern.as_str(), h.hint.as_str()))
+            .collect();
+        if let Err(message) = crate::jobs_triage::HintRules::new(&pairs) {
+            return bad("error_hints", message);
+        }
         if !JOBS_BACKENDS.contains(&jobs.backend.as_str()) {
             return bad(
                 "backend",

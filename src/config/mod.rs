@@ -212,6 +212,17 @@ pub struct JobsSettings {
     /// systemd unit of the worker, if it runs as one; otherwise a process name to look for.
     pub worker_unit: String,
     pub worker_process: String,
+    /// Known error patterns (regex on a job's error) and what to do about them; the first
+    /// match is shown in the detail pane. Replaces the shipped list when set.
+    pub error_hints: Vec<ErrorHint>,
+}
+
+/// One `[[jobs.error_hints]]` rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorHint {
+    pub pattern: String,
+    pub hint: String,
 }
 
 impl Default for JobsSettings {
@@ -249,6 +260,13 @@ impl Default for JobsSettings {
             worker_log: s("~/srv/hd-worker/logs/worker.log"),
             worker_unit: s(""),
             worker_process: s("hd-worker"),
+            error_hints: crate::jobs_triage::hints::DEFAULT_RULES
+                .iter()
+                .map(|(pattern, hint)| ErrorHint {
+                    pattern: s(pattern),
+                    hint: s(hint),
+                })
+                .collect(),
         }
     }
 }
