@@ -375,3 +375,83 @@ fn jobs_tab_lists_requeues_goes_stale_and_respects_read_only() {
         "a log file was written"
     );
 }
+
+/// Processes whose command line runs `tail` on `path` (the remote follower of the viewer).
+fn tails_of(path: &std::path::Path) -> Vec<u32> {
+    let needle = path.to_string_lossy().into_owned();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let args: Vec<String> = cmd
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if args.first().is_some_and(|a| a.ends_with("tail")) && args.iter().any(|a| a == &needle) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+#[test]
+fn worker_log_viewer_follows_searches_and_stops_the_remote_tail() {
+    // The server must outlive the statement: `..` would drop it at once.
+    let Setup {
+        sshd,
+        env,
+        server: _server,
+        ..
+    } = setup();
+    let log = sshd.shared_dir().join("worker.log");
+    std::fs::write(
+        &log,
+        "09:00:01 worker boot\n09:00:02 picked job c0ffee12 import_assets_jsonl\n",
+    )
+    .unwrap();
+    let tmux = Tmux::start(&env, "jobslog", 140, 45);
+    tmux.run_app(&["--host", "testspark"]);
+    tmux.wait_for("connected");
+    tmux.send(&["3"]);
+    tmux.wait_screen("the server's rows", listed);
+
+    tmux.send(&["l"]);
+    tmux.wait_for("worker boot");
+    tmux.wait_until("the remote tail to run", |_| !tails_of(&log).is_empty());
+
+    // Lines written after the viewer opened arrive while it follows.
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    use std::io::Write;
+    writeln!(f, "09:00:09 ingest FINDME-42 done").unwrap();
+    drop(f);
+    tmux.wait_for("ingest FINDME-42 done");
+
+    // The prompt opens on the current query (the selected job's id): clear it first.
+    tmux.send(&["/"]);
+    tmux.send(&["C-u"]);
+    tmux.type_text("FINDME");
+    tmux.send(&["Enter"]);
+    let screen = tmux.wait_for("1/1");
+    assert!(screen.contains("/FINDME"), "{screen}");
+    // The match itself carries its own style: an escape sequence ends right after it.
+    let styled =
+        String::from_utf8_lossy(&tmux.cmd(&["capture-pane", "-p", "-e", "-t", "t"]).stdout)
+            .into_owned();
+    assert!(
+        styled.contains("FINDME\u{1b}[") && !styled.contains("ingest FINDME"),
+        "the match is highlighted:\n{styled:?}"
+    );
+
+    tmux.send(&["Escape"]);
+    tmux.wait_until("the viewer to close", |t| {
+        !t.capture().contains("worker boot")
+    });
+    tmux.wait_until("the remote tail to end", |_| tails_of(&log).is_empty());
+    tmux.wait_screen("the Jobs tab again", listed);
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}
