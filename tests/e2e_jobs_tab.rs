@@ -17,6 +17,7 @@ const QUEUED: &str = "c0ffee12-3456-4789-abcd-ef0123456789";
 const CIRCULAR: &str = "3f9c2a71-8d4e-4b1a-9c55-0e7d2b6a1f30";
 const TIMEOUT: &str = "9e4f1b07-2d3c-4e5f-8a9b-0c1d2e3f4a5b";
 const DONE: &str = "5a8d3e90-1c2b-4d3e-9f4a-5b6c7d8e9f01";
+const RUNNING: &str = "7b21e0c4-5f6a-4c3d-8e9f-a1b2c3d4e5f6";
 const JWT_EXPIRED: &str =
     include_str!("fixtures/postgrest/error.PGRST303-jwt-expired.postgrest-test-v13plus.json");
 
@@ -55,14 +56,27 @@ fn rows() -> Vec<Value> {
     ]
 }
 
+/// The same queue with a job started a minute ago at the end: the worker is alive.
+fn busy_rows() -> Vec<Value> {
+    let mut rows = rows();
+    rows.push(job(RUNNING, "running", 2, Some(1)));
+    rows
+}
+
 #[derive(Default)]
 struct Server {
     /// Answer every request with the PGRST303 fixture (the key expired).
     expired: bool,
+    /// List `busy_rows` rather than the stuck `rows`.
+    busy: bool,
 }
 
 fn handle(state: &Mutex<Server>, r: &Request) -> Reply {
-    if state.lock().unwrap().expired {
+    let (expired, busy) = {
+        let s = state.lock().unwrap();
+        (s.expired, s.busy)
+    };
+    if expired {
         return Reply::json(401, JWT_EXPIRED);
     }
     let id = r
@@ -84,6 +98,8 @@ fn handle(state: &Mutex<Server>, r: &Request) -> Reply {
             let found: Vec<Value> = rows().into_iter().filter(|j| j["id"] == other).collect();
             Reply::json(200, &Value::from(found).to_string())
         }
+        _ if busy => Reply::json(200, &Value::from(busy_rows()).to_string())
+            .with_header("Content-Range", "0-4/58"),
         _ => Reply::json(200, &Value::from(rows()).to_string())
             .with_header("Content-Range", "0-3/57"),
     }
@@ -306,7 +322,10 @@ fn jobs_tab_lists_requeues_goes_stale_and_respects_read_only() {
     }
     let audit = audit_rows(&env);
     assert!(
-        audit[0].0 == "testspark" && audit[0].2.contains(CIRCULAR),
+        audit[0].0 == "testspark"
+            && audit[0].1 == "requeue"
+            && audit[0].2.contains(CIRCULAR)
+            && audit[0].3 == "ok",
         "{audit:?}"
     );
     assert!(screen.contains("1 of 1 job(s) requeued"), "{screen}");
@@ -340,6 +359,22 @@ fn jobs_tab_lists_requeues_goes_stale_and_respects_read_only() {
         "{ids:?}"
     );
     server.assert_every_patch_has_id_filter("id");
+    let start = std::time::Instant::now();
+    while audit_rows(&env).len() < 3 {
+        assert!(
+            start.elapsed() < support::tmux::WAIT,
+            "{:?}",
+            audit_rows(&env)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let audit = audit_rows(&env);
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.2.contains(TIMEOUT) && a.3.starts_with("not changed")),
+        "the refused requeue is audited too: {audit:?}"
+    );
     tmux.send(&["Enter"]);
 
     // 3. The key expires: the last rows stay, marked STALE with what to do.
