@@ -279,6 +279,20 @@ fn jobs_tab_lists_requeues_goes_stale_and_respects_read_only() {
         "the key came from the remote env file"
     );
 
+    // The detail of a job (error, debug, hints) shows no credential either.
+    select(&tmux, CIRCULAR);
+    tmux.send(&["Enter"]);
+    let detail = tmux.wait_for("JSON.stringify");
+    assert!(detail.contains("write_metadata"), "{detail}");
+    assert!(
+        !detail.contains(KEY) && !detail.contains("E2EJOBSTAB"),
+        "{detail}"
+    );
+    tmux.send(&["Enter"]);
+    tmux.wait_until("the detail to close", |t| {
+        !t.capture().contains("JSON.stringify")
+    });
+
     // 4. Queued for 30 min with nothing started for 39: the stuck banner.
     let screen = tmux.wait_for("STUCK");
     assert!(screen.contains(short(QUEUED)), "{screen}");
