@@ -354,7 +354,12 @@ fn history_view_shows_windows_and_export_prints_the_fakes_figures() {
     let screen = r.tmux.wait_for("History · GPU 0");
     assert!(!screen.contains("no history yet"), "{screen}");
     r.tmux.send(&["m", "m"]);
-    let screen = r.tmux.wait_for("[temperature]");
+    // The title changes at once; the data follows from the store ("loading history…").
+    let screen = r
+        .tmux
+        .wait_screen("the temperature chart with its data", |s| {
+            s.contains("[temperature]") && !s.contains("loading history")
+        });
     assert!(!screen.contains("no history yet"), "{screen}");
     // A steady 35 °C plots near the top right, where nothing may cover it.
     let plot: String = screen

@@ -69,16 +69,13 @@ struct FakeTool {
 }
 
 fn fake_tool(profile: fake_smi::Profile) -> FakeTool {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let (log, state) = fake_smi::paths(dir.path());
     let path = dir.path().join("nvidia-smi");
-    std::fs::write(
+    support::write_executable(
         &path,
-        fake_smi::script(&profile, &Behaviour::default(), &log, &state),
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        &fake_smi::script(&profile, &Behaviour::default(), &log, &state),
+    );
     FakeTool {
         _dir: dir,
         path,

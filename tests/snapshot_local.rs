@@ -2,6 +2,8 @@
 //! `sh`, `id`, `uname` and `/proc/uptime`, through the real `LocalHost`.
 //! Expected values are read independently from /proc and /etc, not from the same commands.
 
+mod support;
+
 use async_trait::async_trait;
 use sparkdeck::host::{ExecOutput, Forward, Host, HostError, HostKind, LineStream, LocalHost};
 use sparkdeck::snapshot::{self, Snapshot};
@@ -167,12 +169,10 @@ async fn snapshot_json_is_schema_1_with_the_host_and_gpus_sections() {
 async fn a_failing_shell_is_reported_with_its_status_and_stderr() {
     let dir = tempfile::tempdir().unwrap();
     let shell = dir.path().join("broken-sh");
-    std::fs::write(
+    support::write_executable(
         &shell,
         "#!/bin/sh\necho 'sh: restricted: cannot run' >&2\nexit 3\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&shell, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    );
     let host = ShellSwapped::new("spark-x", &shell.display().to_string());
     let err = host_info::collect(&host).await.unwrap_err();
     assert!(

@@ -227,8 +227,7 @@ impl Sshd {
     /// fake `nvidia-smi` printing a recorded capture.
     pub fn install_remote_tool(&self, name: &str, script: &str) -> PathBuf {
         let path = self.path("bin").join(name);
-        fs::write(&path, script).unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        super::write_executable(&path, script);
         path
     }
 
