@@ -268,34 +268,26 @@ async fn expand_home(host: &dyn Host, path: &str) -> Result<String, String> {
 /// The `iss` claim of a JWT key, read without verifying (`supabase-demo` marks the keys of the
 /// local Supabase CLI stack).
 pub fn jwt_issuer(key: &str) -> Option<String> {
-    let payload = key.split('.').nth(1)?;
-    let bytes = base64url_decode(payload)?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    claims.get("iss")?.as_str().map(str::to_string)
+    jwt_claims(key)?.get("iss")?.as_str().map(str::to_string)
 }
 
-fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for c in s.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
+/// The claims (payload) of a JWT, read without verifying; `None` for anything that is not
+/// three dot-separated segments with a base64url JSON payload.
+pub fn jwt_claims(key: &str) -> Option<serde_json::Value> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let mut parts = key.trim().split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
     }
-    Some(out)
+    let payload = payload.trim_end_matches('=');
+    // JWTs use base64url; some tools emit the standard alphabet, so accept both.
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload)
+        .or_else(|_| STANDARD_NO_PAD.decode(payload))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// Does `url` point at the local Supabase CLI stack (`127.0.0.1:54321` / `localhost:54321`)?

@@ -90,12 +90,7 @@ pub fn key_claims(key: &str) -> Option<KeyClaims> {
             project_ref: None,
         });
     }
-    let mut parts = key.split('.');
-    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let json: serde_json::Value = serde_json::from_slice(&base64url_decode(payload)?).ok()?;
+    let json = crate::jobs::creds::jwt_claims(key)?;
     let field = |k: &str| json.get(k).and_then(|v| v.as_str()).map(String::from);
     Some(KeyClaims {
         iss: field("iss"),
@@ -114,32 +109,6 @@ pub fn ref_mismatch(url: &str, claims: &KeyClaims) -> Option<String> {
              use the service role key of {url_ref} (Project Settings → API)"
         )
     })
-}
-
-/// Unpadded (or padded) base64url; `None` on any invalid character.
-fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=');
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for b in text.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]
@@ -221,11 +190,13 @@ mod tests {
     }
 
     #[test]
-    fn base64url_round_trip_shapes() {
-        assert_eq!(base64url_decode("eyJhIjoxfQ").unwrap(), br#"{"a":1}"#);
-        assert_eq!(base64url_decode("eyJhIjoxfQ==").unwrap(), br#"{"a":1}"#);
-        assert_eq!(base64url_decode("_-8").unwrap(), [0xff, 0xef]);
-        assert_eq!(base64url_decode("a b"), None);
+    fn claims_are_read_from_url_safe_or_standard_padded_payloads() {
+        // {"iss":"a"} in base64url, padded, and in the standard alphabet.
+        let claims = |p: &str| crate::jobs::creds::jwt_claims(&format!("h.{p}.s"));
+        assert_eq!(claims("eyJpc3MiOiJhIn0").unwrap()["iss"], "a");
+        assert_eq!(claims("eyJpc3MiOiJhIn0=").unwrap()["iss"], "a");
+        assert_eq!(claims("a b"), None);
+        assert_eq!(crate::jobs::creds::jwt_claims("only.two"), None);
     }
 
     #[test]
