@@ -7,9 +7,19 @@ use tokio::net::TcpListener;
 /// How far above a taken port to look for a free one to suggest.
 const SUGGESTION_RANGE: u16 = 100;
 
-/// Binds `local`; when the port is in use, fails with `LocalPortInUse` naming a free port
-/// above it so the user has something to type instead.
-pub async fn bind_local(local: SocketAddr) -> Result<TcpListener, HostError> {
+/// Binds `local` and returns the listener with the address it got (port 0 picks one).
+/// When the port is in use, fails with `LocalPortInUse` naming a free port above it so the
+/// user has something to type instead.
+pub async fn bind_local(local: SocketAddr) -> Result<(TcpListener, SocketAddr), HostError> {
+    let listener = bind(local).await?;
+    let addr = listener.local_addr().map_err(|source| HostError::Io {
+        context: format!("cannot read the address of the listener on {local}"),
+        source,
+    })?;
+    Ok((listener, addr))
+}
+
+async fn bind(local: SocketAddr) -> Result<TcpListener, HostError> {
     match TcpListener::bind(local).await {
         Ok(l) => Ok(l),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(HostError::LocalPortInUse {

@@ -276,11 +276,7 @@ impl Host for SshHost {
         remote_host: &str,
         remote_port: u16,
     ) -> Result<Forward, HostError> {
-        let listener = bind_local(local).await?;
-        let local_addr = listener.local_addr().map_err(|source| HostError::Io {
-            context: format!("cannot read the address of the listener on {local}"),
-            source,
-        })?;
+        let (listener, local_addr) = bind_local(local).await?;
         let cancel = CancellationToken::new();
         channel::spawn_forward(
             listener,
