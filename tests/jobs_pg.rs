@@ -321,6 +321,48 @@ async fn the_backend_enum_reads_the_dsn_from_the_env_file_on_the_host() {
     assert!(!err.contains("test@127.0.0.1"), "{err}");
 }
 
+#[tokio::test]
+async fn the_snapshot_summary_reads_the_database() {
+    let (pg, _, c) = queue("t_summary").await;
+    seed_rows(&c, 5, |k| {
+        ["failed", "queued", "done", "done", "queued"][(k - 1) as usize]
+    })
+    .await;
+    c.execute(
+        "UPDATE hd_ingestion_jobs SET started_at = timestamptz '2026-11-22 09:03:30+00' \
+         WHERE status = 'done'",
+        &[],
+    )
+    .await
+    .unwrap();
+    let backend = JobsBackend::Postgres(pg);
+    assert_eq!(
+        backend
+            .edge("created_at", Some("queued"), true)
+            .await
+            .unwrap()
+            .as_deref()
+            .and_then(sparkdeck::jobs::parse_timestamp),
+        Some(time::macros::datetime!(2026-11-22 09:02 UTC)),
+        "the oldest queued job"
+    );
+    let now = time::macros::datetime!(2026-11-22 10:00 UTC);
+    let summary = sparkdeck::snapshot::backend_summary(&backend, None, now)
+        .await
+        .expect("summary");
+    assert_eq!(summary.total, Some(5));
+    assert_eq!(summary.by_status_rows, 5);
+    assert_eq!(summary.by_status.get("queued"), Some(&2));
+    assert_eq!(summary.by_status.get("done"), Some(&2));
+    assert_eq!(summary.by_status.get("failed"), Some(&1));
+    assert_eq!(summary.recent[0].id, uuid(5));
+    assert!(
+        summary.stuck,
+        "queued since 09:02, last start 09:03:30, now 10:00"
+    );
+    assert!(summary.hints.is_empty());
+}
+
 fn write_config(env: &TestEnv) {
     let path = env.default_config();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();

@@ -72,6 +72,35 @@ impl JobsBackend {
         }
     }
 
+    pub async fn status_counts(
+        &self,
+        max_rows: u32,
+    ) -> Result<(std::collections::BTreeMap<String, u64>, u64), JobsError> {
+        match self {
+            JobsBackend::PostgRest(c) => c.status_counts(max_rows).await,
+            JobsBackend::Postgres(p) => p.status_counts(max_rows).await,
+        }
+    }
+
+    pub async fn edge(
+        &self,
+        column: &str,
+        status: Option<&str>,
+        ascending: bool,
+    ) -> Result<Option<String>, JobsError> {
+        match self {
+            JobsBackend::PostgRest(c) => c.edge(column, status, ascending).await,
+            JobsBackend::Postgres(p) => p.edge(column, status, ascending).await,
+        }
+    }
+
+    pub fn settings(&self) -> &JobsSettings {
+        match self {
+            JobsBackend::PostgRest(c) => c.settings(),
+            JobsBackend::Postgres(p) => p.settings(),
+        }
+    }
+
     pub async fn requeue(&self, id: &str) -> RequeueOutcome {
         match self {
             JobsBackend::PostgRest(c) => c.requeue(id).await,

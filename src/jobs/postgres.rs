@@ -294,6 +294,56 @@ impl PgJobs {
             .and_then(|n| u64::try_from(n).ok()))
     }
 
+    /// Jobs per status over the whole table, and how many rows that covers. The database
+    /// groups them itself, so unlike PostgREST's capped read the counts are always exact and
+    /// `max_rows` does not apply.
+    pub async fn status_counts(
+        &self,
+        _max_rows: u32,
+    ) -> Result<(std::collections::BTreeMap<String, u64>, u64), JobsError> {
+        let sql = format!(
+            "SELECT {}::text, count(*) FROM {} GROUP BY 1",
+            quote_ident(&self.settings.column_status),
+            self.table()
+        );
+        let mut counts = std::collections::BTreeMap::new();
+        for row in self.query(&sql, &[]).await? {
+            let status: Option<String> = row.try_get(0).ok().flatten();
+            let n: i64 = row.try_get(1).unwrap_or(0);
+            *counts.entry(status.unwrap_or_default()).or_insert(0) += u64::try_from(n).unwrap_or(0);
+        }
+        let rows = counts.values().sum();
+        Ok((counts, rows))
+    }
+
+    /// The first non-null value of `column` among rows with `status` (all rows when `None`),
+    /// as PostgREST would render it: the oldest queued job, the newest start.
+    pub async fn edge(
+        &self,
+        column: &str,
+        status: Option<&str>,
+        ascending: bool,
+    ) -> Result<Option<String>, JobsError> {
+        let col = quote_ident(column);
+        let dir = if ascending { "ASC" } else { "DESC" };
+        let head = format!(
+            "SELECT to_jsonb({col}) #>> '{{}}' FROM {} WHERE {col} IS NOT NULL",
+            self.table()
+        );
+        let tail = format!("ORDER BY {col} {dir} LIMIT 1");
+        let rows = match status {
+            Some(st) => {
+                let sql = format!(
+                    "{head} AND {}::text = $1 {tail}",
+                    quote_ident(&self.settings.column_status)
+                );
+                self.query(&sql, &[&st]).await?
+            }
+            None => self.query(&format!("{head} {tail}"), &[]).await?,
+        };
+        Ok(rows.first().and_then(|r| r.try_get(0).ok().flatten()))
+    }
+
     /// Compare-and-set requeue: one `UPDATE … WHERE id = $2 AND status = ANY(requeueable)`,
     /// so of two concurrent requeues exactly one changes the row. Never retried.
     pub async fn requeue(&self, id: &str) -> RequeueOutcome {
