@@ -265,6 +265,17 @@ async fn login_and_network_errors_are_clear_and_keep_the_password_out() {
     );
     assert!(!err.contains(PW_PASSWORD), "{err}");
 
+    // The test server has no TLS: `require` must fail rather than fall back to plain text.
+    let tls = right.replace("sslmode=disable", "sslmode=require");
+    let err = PgJobs::new(&Secret::new(&tls), &settings)
+        .unwrap()
+        .count(None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("TLS"), "{err}");
+    assert!(!err.contains(PW_PASSWORD), "{err}");
+
     // A port nobody listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -361,6 +372,29 @@ async fn the_snapshot_summary_reads_the_database() {
         "queued since 09:02, last start 09:03:30, now 10:00"
     );
     assert!(summary.hints.is_empty());
+}
+
+#[test]
+fn the_postgres_backend_and_dsn_env_are_configured_and_checked() {
+    let parse = |t: &str| sparkdeck::config::parse(t, std::path::Path::new("c.toml"));
+    let config = parse("[jobs]\nbackend = \"postgres\"\ndsn_env = \"WORKER_DB\"\n").unwrap();
+    assert_eq!(config.jobs.backend, "postgres");
+    assert_eq!(config.jobs.dsn_env, "WORKER_DB");
+    assert_eq!(
+        parse("[jobs]\nbackend = \"postgres\"\n")
+            .unwrap()
+            .jobs
+            .dsn_env,
+        "SPARKDECK_JOBS_DSN"
+    );
+    // A DSN pasted where its variable's name belongs is refused, and not echoed back.
+    let e = parse("[jobs]\nbackend = \"postgres\"\ndsn_env = \"postgres://u:pw@h/d\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("dsn_env") && e.contains("must name an environment variable"),
+        "{e}"
+    );
 }
 
 fn write_config(env: &TestEnv) {
