@@ -464,3 +464,73 @@ async fn the_real_binary_lists_and_requeues_with_audit_rows() {
         audit[1]
     );
 }
+
+#[tokio::test]
+async fn the_jobs_tab_worker_loads_and_requeues_through_the_database() {
+    use sparkdeck::app::jobs_worker::{JobsSide, LoadRequest};
+    use sparkdeck::app::msg::Msg;
+    use sparkdeck::app::workers::WorkerCtx;
+    use std::sync::Arc;
+
+    let (_, dsn, c) = queue("t_tab").await;
+    seed_rows(&c, 2, |k| ["running", "failed"][(k - 1) as usize]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env_file = dir.path().join(".env");
+    std::fs::write(&env_file, format!("TAB_PG_TEST_DSN={dsn}\n")).unwrap();
+    let mut config = sparkdeck::config::Config::default();
+    config.jobs.backend = "postgres".into();
+    config.jobs.dsn_env = "TAB_PG_TEST_DSN".into();
+    config.jobs.env_file = env_file.display().to_string();
+    config.jobs.worker_log = dir.path().join("worker.log").display().to_string();
+    let store =
+        sparkdeck::store::StoreHandle::spawn(Store::open(&dir.path().join("s.db")).expect("store"))
+            .expect("store writer");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (questions, _q) = tokio::sync::mpsc::unbounded_channel();
+    let ctx = WorkerCtx {
+        config: Arc::new(config),
+        store: store.clone(),
+        tx,
+        questions,
+    };
+    let host: Arc<dyn sparkdeck::host::Host> = Arc::new(sparkdeck::host::LocalHost::new());
+    let mut side = JobsSide::default();
+    let req = LoadRequest {
+        generation: 3,
+        status: None,
+        sort_column: "created_at".into(),
+        desc: true,
+        offset: 0,
+        limit: 50,
+    };
+    side.load(&ctx, "local", host.clone(), req).await;
+    let page = loop {
+        match rx.recv().await.expect("a message") {
+            Msg::Jobs {
+                generation, result, ..
+            } => {
+                assert_eq!(generation, 3);
+                break result.expect("a page");
+            }
+            _ => continue,
+        }
+    };
+    assert_eq!(page.total, Some(2));
+    assert_eq!(page.jobs[0].id, uuid(2));
+
+    side.requeue(&ctx, "local", host.as_ref(), vec![uuid(2), uuid(1)])
+        .await;
+    let results = loop {
+        if let Msg::JobsRequeued { results, .. } = rx.recv().await.expect("a message") {
+            break results;
+        }
+    };
+    assert!(results[0].1.is_requeued(), "{results:?}");
+    assert!(
+        matches!(&results[1].1, RequeueOutcome::NotChanged { reason } if reason.contains("'running'")),
+        "{results:?}"
+    );
+    assert_eq!(status_of(&c, &uuid(2)).await.0, "queued");
+    let audit = store.recent_audit(10).await.unwrap();
+    assert_eq!(audit.len(), 2, "{audit:?}");
+}
