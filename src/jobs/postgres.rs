@@ -50,13 +50,48 @@ pub fn mask_dsn(dsn: &str) -> String {
         };
         return format!("{scheme}://{user}{tail}");
     }
-    dsn.split_whitespace()
-        .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => kv.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    mask_key_values(dsn)
+}
+
+/// The key/value form: `password=` values, quoted (`'a b\' c'`) or not, become `***`.
+fn mask_key_values(dsn: &str) -> String {
+    let mut out = String::with_capacity(dsn.len());
+    let mut rest = dsn;
+    while let Some(at) = rest.find("password") {
+        let (head, tail) = rest.split_at(at);
+        out.push_str(head);
+        let after = tail["password".len()..].trim_start();
+        let starts_word = head.is_empty() || head.ends_with(char::is_whitespace);
+        let Some(value) = after.strip_prefix('=').filter(|_| starts_word) else {
+            out.push_str("password");
+            rest = &tail["password".len()..];
+            continue;
+        };
+        out.push_str("password=***");
+        let value = value.trim_start();
+        rest = match value.strip_prefix('\'') {
+            Some(quoted) => {
+                let mut chars = quoted.char_indices();
+                let mut end = quoted.len();
+                while let Some((i, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '\'' => {
+                            end = i + 1;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                &quoted[end..]
+            }
+            None => &value[value.find(char::is_whitespace).unwrap_or(value.len())..],
+        };
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A queue reached through one PostgreSQL connection, opened on first use and reopened when
@@ -511,10 +546,31 @@ mod tests {
             "host=db user=app password=*** dbname=jobs"
         );
         assert_eq!(
+            mask_dsn("host=db password='a \\' b' user=app"),
+            "host=db password=*** user=app"
+        );
+        assert_eq!(mask_dsn("password = x dbname=d"), "password=*** dbname=d");
+        assert_eq!(mask_dsn("passwordless=1"), "passwordless=1");
+        assert_eq!(
             mask_dsn("postgres://db/x?user=a&password=s3cret"),
             "postgres://db/x?user=a&password=***"
         );
         assert!(!mask_dsn("postgres://u:hunter2@h/d").contains("hunter2"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn masking_never_panics_and_hides_url_passwords(
+            junk in "\\PC{0,60}",
+            pw in "![a-zA-Z0-9@:%]{5,20}",
+        ) {
+            // The `!` keeps a generated password from equalling a host or key name.
+            let _ = mask_dsn(&junk);
+            let url = format!("postgres://app:{pw}@db.example:5432/jobs");
+            proptest::prop_assert!(!mask_dsn(&url).contains(&pw));
+            let kv = format!("host=db password={pw} dbname=jobs");
+            proptest::prop_assert!(!mask_dsn(&kv).contains(&pw));
+        }
     }
 
     #[test]
