@@ -176,6 +176,28 @@ async fn two_racing_requeues_change_the_job_once() {
 }
 
 #[tokio::test]
+async fn a_read_reopens_a_connection_the_server_closed() {
+    let (pg, _, c) = queue("t_reconnect").await;
+    seed_rows(&c, 1, |_| "failed").await;
+    assert_eq!(pg.count(None).await.unwrap(), Some(1));
+    let killed: i64 = c
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = 't_reconnect' AND application_name = 'sparkdeck'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(killed, 1, "the client's one connection");
+    assert_eq!(
+        pg.count(None).await.unwrap(),
+        Some(1),
+        "read again over a new connection"
+    );
+}
+
+#[tokio::test]
 async fn odd_table_and_column_names_are_quoted() {
     let server = PgServer::shared();
     let (dsn, c) = server.database("t_odd").await;

@@ -202,6 +202,28 @@ impl PgJobs {
         }
     }
 
+    /// A read, retried `retries` times with a doubling delay on time-outs and network errors;
+    /// a broken connection is dropped so the next attempt opens a fresh one. Writes go through
+    /// [`PgJobs::query`] once: a lost answer does not mean a lost change.
+    async fn read(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, JobsError> {
+        let mut delay = Duration::from_millis(250);
+        let mut attempt = 0;
+        loop {
+            match self.query(sql, params).await {
+                Err(e) if e.is_transient() && attempt < self.settings.retries => {
+                    tracing::debug!(server = %self.label, attempt, "jobs read failed, retrying: {e}");
+                    if matches!(e, JobsError::Network { .. } | JobsError::Timeout { .. }) {
+                        *self.conn.lock().await = None;
+                    }
+                    attempt += 1;
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
+                }
+                other => return other,
+            }
+        }
+    }
+
     fn columns(&self) -> Vec<&str> {
         let s = &self.settings;
         [
@@ -274,12 +296,12 @@ impl PgJobs {
         let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
         let (rows, counted) = match &q.status {
             Some(st) => (
-                self.query(&page_sql, &[st, &limit, &offset]).await?,
-                self.query(&count_sql, &[st]).await?,
+                self.read(&page_sql, &[st, &limit, &offset]).await?,
+                self.read(&count_sql, &[st]).await?,
             ),
             None => (
-                self.query(&page_sql, &[&limit, &offset]).await?,
-                self.query(&count_sql, &[]).await?,
+                self.read(&page_sql, &[&limit, &offset]).await?,
+                self.read(&count_sql, &[]).await?,
             ),
         };
         let total = counted
@@ -303,7 +325,7 @@ impl PgJobs {
             self.table(),
             quote_ident(&self.settings.column_id)
         );
-        let rows = self.query(&sql, &[&id.as_str()]).await?;
+        let rows = self.read(&sql, &[&id.as_str()]).await?;
         Ok(self.jobs(&rows)?.into_iter().next())
     }
 
@@ -316,11 +338,11 @@ impl PgJobs {
                     self.table(),
                     quote_ident(&self.settings.column_status)
                 );
-                self.query(&sql, &[&st]).await?
+                self.read(&sql, &[&st]).await?
             }
             None => {
                 let sql = format!("SELECT count(*) FROM {}", self.table());
-                self.query(&sql, &[]).await?
+                self.read(&sql, &[]).await?
             }
         };
         Ok(rows
@@ -342,7 +364,7 @@ impl PgJobs {
             self.table()
         );
         let mut counts = std::collections::BTreeMap::new();
-        for row in self.query(&sql, &[]).await? {
+        for row in self.read(&sql, &[]).await? {
             let status: Option<String> = row.try_get(0).ok().flatten();
             let n: i64 = row.try_get(1).unwrap_or(0);
             *counts.entry(status.unwrap_or_default()).or_insert(0) += u64::try_from(n).unwrap_or(0);
@@ -372,9 +394,9 @@ impl PgJobs {
                     "{head} AND {}::text = $1 {tail}",
                     quote_ident(&self.settings.column_status)
                 );
-                self.query(&sql, &[&st]).await?
+                self.read(&sql, &[&st]).await?
             }
-            None => self.query(&format!("{head} {tail}"), &[]).await?,
+            None => self.read(&format!("{head} {tail}"), &[]).await?,
         };
         Ok(rows.first().and_then(|r| r.try_get(0).ok().flatten()))
     }
