@@ -21,6 +21,7 @@ command -v useradd >/dev/null || need+=(passwd)         # as root, the harness l
 # The direct-PostgreSQL backend is tested against a real server (initdb + pg_ctl), which
 # Debian keeps off PATH under /usr/lib/postgresql/<version>/bin.
 command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v openssl >/dev/null || need+=(openssl)        # the PostgreSQL test server's TLS certificate
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

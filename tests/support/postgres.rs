@@ -95,6 +95,7 @@ impl PgServer {
             .prefix("sparkdeck-pg-")
             .tempdir()
             .expect("temp dir");
+        make_certs(dir.path());
         let run_as = is_root().then(|| {
             if Command::new("id")
                 .arg("postgres")
@@ -143,15 +144,21 @@ impl PgServer {
         )
         .expect("write pg_hba.conf");
         let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            "-p {} -k {d} -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file={d}/server.crt \
+             -c ssl_key_file={d}/server.key",
             server.port,
-            server.dir.path().display()
+            d = server.dir.path().display()
         );
         let log = server.dir.path().join("log").display().to_string();
         server.run(&[
             "pg_ctl", "-D", &data, "-o", &opts, "-l", &log, "-w", "start",
         ]);
         server
+    }
+
+    /// The CA that signed the server's certificate (for `SSL_CERT_FILE`).
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.crt")
     }
 
     fn data(&self) -> PathBuf {
@@ -251,6 +258,88 @@ impl Drop for PgServer {
             .args(["-c", &self.stop_command()])
             .status();
     }
+}
+
+/// A throw-away CA and a certificate for 127.0.0.1 signed by it, so TLS can be verified for
+/// real (the client trusts the CA through `SSL_CERT_FILE`).
+fn make_certs(dir: &Path) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("openssl (install it; the README's test command does): {e}")
+            });
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=sparkdeck test CA",
+        ],
+    ]
+    .concat());
+    run(&[
+        &["req"][..],
+        &ec,
+        &[
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    ]
+    .concat());
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("write the certificate extensions");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        dir.join("server.key"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .expect("chmod the server key");
 }
 
 pub async fn connect(dsn: &str) -> tokio_postgres::Client {
