@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs (OpenSSH server and client for the real-sshd tests,
-# tmux for the end-to-end test of the real binary) and runs every test.
+# tmux for the end-to-end test of the real binary, PostgreSQL for the direct-database jobs
+# backend) and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,10 @@ command -v ssh-agent >/dev/null || need+=(openssh-client)
 command -v tmux >/dev/null || need+=(tmux)
 [ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)   # the sshd harness stops sshd with kill(1)
 command -v useradd >/dev/null || need+=(passwd)         # as root, the harness logs in as a test user
+# The direct-PostgreSQL backend is tested against a real server (initdb + pg_ctl), which
+# Debian keeps off PATH under /usr/lib/postgresql/<version>/bin.
+command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v openssl >/dev/null || need+=(openssl)        # the PostgreSQL test server's TLS certificate
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

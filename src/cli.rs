@@ -310,16 +310,26 @@ fn history_command(command: HistoryCommand, global: &GlobalOpts) -> Result<ExitC
     }
 }
 
-/// Credentials for the `--host` connection: sparkdeck's environment, else the env file read
-/// on that host (connecting only when needed).
-async fn jobs_credentials(
+/// The queue `[jobs] backend` names for the `--host` connection: its credentials (or DSN)
+/// from sparkdeck's environment, else from the env file read on that host (connecting only
+/// when needed).
+async fn jobs_backend(
     global: &GlobalOpts,
     config: &Config,
     name: &str,
-) -> Result<crate::jobs::Credentials> {
-    use crate::jobs::creds;
-    if let Some(c) = creds::from_env(|k| std::env::var(k).ok()) {
-        return Ok(c);
+) -> Result<crate::jobs::JobsBackend> {
+    use crate::jobs::{JobsBackend, creds, postgres::PgJobs};
+    if config.jobs.backend == "postgres" {
+        if let Ok(dsn) = std::env::var(&config.jobs.dsn_env)
+            && !dsn.trim().is_empty()
+        {
+            let pg = PgJobs::new(&creds::Secret::new(dsn.trim()), &config.jobs)?;
+            tracing::info!(server = %pg.host(), "jobs: using the database directly");
+            return Ok(JobsBackend::Postgres(pg));
+        }
+    } else if let Some(c) = creds::from_env(|k| std::env::var(k).ok()) {
+        tracing::info!(url = %c.url, key = %c.masked_key(), "jobs: using credentials");
+        return Ok(JobsBackend::postgrest(&c, &config.jobs)?);
     }
     let db = paths::data_dir()?.join(paths::DB_FILE);
     let store = if db.exists() {
@@ -338,11 +348,13 @@ async fn jobs_credentials(
     let host = connect::open(&spec, config, policy)
         .await
         .with_context(|| format!("connecting to {name} to read {}", config.jobs.env_file))?;
-    Ok(creds::load(host.as_ref(), &config.jobs).await?)
+    let backend = JobsBackend::for_host(host.as_ref(), &config.jobs).await?;
+    tracing::info!(server = %backend.host(), "jobs: backend ready");
+    Ok(backend)
 }
 
 fn jobs_command(command: JobsCommand, global: &GlobalOpts, config: &Config) -> Result<ExitCode> {
-    use crate::jobs::{JobQuery, JobsClient, requeue};
+    use crate::jobs::{JobQuery, requeue};
     let name = global.host.clone().unwrap_or_else(|| LOCAL.to_string());
     if matches!(command, JobsCommand::Requeue { .. })
         && (global.read_only || config.general.read_only)
@@ -357,9 +369,7 @@ fn jobs_command(command: JobsCommand, global: &GlobalOpts, config: &Config) -> R
         .build()
         .context("starting the async runtime")?;
     rt.block_on(async {
-        let creds = jobs_credentials(global, config, &name).await?;
-        tracing::info!(url = %creds.url, key = %creds.masked_key(), "jobs: using credentials");
-        let client = JobsClient::new(&creds, &config.jobs)?;
+        let client = jobs_backend(global, config, &name).await?;
         match command {
             JobsCommand::List {
                 status,
@@ -393,7 +403,7 @@ fn jobs_command(command: JobsCommand, global: &GlobalOpts, config: &Config) -> R
                 let user = requeue::local_user();
                 let mut all = true;
                 for id in &ids {
-                    let (old, outcome) = requeue::requeue_one(&client, id).await;
+                    let (old, outcome) = requeue::requeue_with(&client, id).await;
                     let at = time::OffsetDateTime::now_utc().unix_timestamp();
                     let entry =
                         requeue::audit_entry(at, &name, &user, id, old.as_deref(), &outcome);

@@ -12,7 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::config::JobsSettings;
 use crate::gpu::{GpuSnapshot, gpus_once};
 use crate::host::{Host, HostKind};
-use crate::jobs::{self, Credentials, JobQuery, JobsClient, JobsError, creds};
+use crate::jobs::{self, Credentials, JobQuery, JobsBackend, JobsClient, JobsError, creds};
 use crate::metrics::{MemoryView, memory_view, on_gpu};
 use crate::model::{HostInfo, MemoryKind};
 use crate::sources::{SourceError, host_info};
@@ -80,6 +80,72 @@ pub async fn jobs_summary(
     creds: &Credentials,
     now: OffsetDateTime,
 ) -> Result<JobsSummary, JobsError> {
+    queue_summary(client, Some(creds), now).await
+}
+
+/// [`jobs_summary`] for either backend; `creds` (Supabase only) feed the hints.
+pub async fn backend_summary(
+    backend: &JobsBackend,
+    creds: Option<&Credentials>,
+    now: OffsetDateTime,
+) -> Result<JobsSummary, JobsError> {
+    queue_summary(backend, creds, now).await
+}
+
+/// The reads a summary needs, so one summary serves the PostgREST client and the backend enum.
+trait QueueReads {
+    fn settings(&self) -> &JobsSettings;
+    async fn list(&self, q: &JobQuery) -> Result<crate::model::JobsPage, JobsError>;
+    async fn status_counts(
+        &self,
+        max_rows: u32,
+    ) -> Result<(std::collections::BTreeMap<String, u64>, u64), JobsError>;
+    async fn count(&self, status: Option<&str>) -> Result<Option<u64>, JobsError>;
+    async fn edge(
+        &self,
+        column: &str,
+        status: Option<&str>,
+        ascending: bool,
+    ) -> Result<Option<String>, JobsError>;
+}
+
+macro_rules! queue_reads {
+    ($t:ty) => {
+        impl QueueReads for $t {
+            fn settings(&self) -> &JobsSettings {
+                <$t>::settings(self)
+            }
+            async fn list(&self, q: &JobQuery) -> Result<crate::model::JobsPage, JobsError> {
+                <$t>::list(self, q).await
+            }
+            async fn status_counts(
+                &self,
+                max_rows: u32,
+            ) -> Result<(std::collections::BTreeMap<String, u64>, u64), JobsError> {
+                <$t>::status_counts(self, max_rows).await
+            }
+            async fn count(&self, status: Option<&str>) -> Result<Option<u64>, JobsError> {
+                <$t>::count(self, status).await
+            }
+            async fn edge(
+                &self,
+                column: &str,
+                status: Option<&str>,
+                ascending: bool,
+            ) -> Result<Option<String>, JobsError> {
+                <$t>::edge(self, column, status, ascending).await
+            }
+        }
+    };
+}
+queue_reads!(JobsClient);
+queue_reads!(JobsBackend);
+
+async fn queue_summary(
+    client: &impl QueueReads,
+    creds: Option<&Credentials>,
+    now: OffsetDateTime,
+) -> Result<JobsSummary, JobsError> {
     let s = client.settings();
     let mut q = JobQuery::newest(s);
     q.limit = RECENT_JOBS;
@@ -107,14 +173,20 @@ pub async fn jobs_summary(
         s.stuck_idle_min,
     );
     let mut hints = Vec::new();
-    if creds::is_local_supabase(&creds.url) {
+    if let Some(creds) = creds
+        && creds::is_local_supabase(&creds.url)
+    {
         hints.push(format!(
             "the credentials point at the local Supabase CLI stack ({}); check that the worker \
              reads the same one",
             creds.url
         ));
     }
-    if creds::jwt_issuer(creds.expose_key()).as_deref() == Some("supabase-demo") {
+    if creds
+        .and_then(|c| creds::jwt_issuer(c.expose_key()))
+        .as_deref()
+        == Some("supabase-demo")
+    {
         hints.push(
             "the key is a Supabase CLI demo key (iss supabase-demo), not a cloud project's".into(),
         );
@@ -149,6 +221,10 @@ pub async fn jobs_summary(
 /// env file on `host`, then the queue.
 pub async fn add_jobs(snapshot: &mut Snapshot, host: &dyn Host, settings: &JobsSettings) {
     let result = async {
+        if settings.backend == "postgres" {
+            let backend = JobsBackend::for_host(host, settings).await?;
+            return backend_summary(&backend, None, OffsetDateTime::now_utc()).await;
+        }
         let (client, c) = jobs::client_for(host, settings).await?;
         jobs_summary(&client, &c, OffsetDateTime::now_utc()).await
     }

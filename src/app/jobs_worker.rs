@@ -1,11 +1,11 @@
-//! The Jobs tab's side of a connection worker: the PostgREST client (built from credentials
-//! read on that host), page loads, audited requeues and triage. Each request runs in its
-//! own task so a slow Supabase never holds up the session's other work.
+//! The Jobs tab's side of a connection worker: the queue backend (PostgREST from credentials,
+//! or PostgreSQL from a DSN, read on that host), page loads, audited requeues and triage. Each
+//! request runs in its own task so a slow queue never holds up the session's other work.
 
 use crate::app::msg::Msg;
 use crate::app::workers::{WorkerCtx, now};
 use crate::host::Host;
-use crate::jobs::{self, JobQuery, JobsClient, JobsError, Sort, requeue};
+use crate::jobs::{self, JobQuery, JobsBackend, JobsError, Sort, requeue};
 use crate::jobs_triage::{self, HintRules, stuck};
 use crate::model::RequeueOutcome;
 use std::sync::Arc;
@@ -18,7 +18,7 @@ type CheckRow = (bool, String, String);
 
 #[derive(Default)]
 pub struct JobsSide {
-    client: Option<Arc<JobsClient>>,
+    client: Option<Arc<JobsBackend>>,
     /// The last host checks and when they ran (Unix seconds).
     checks: Option<(i64, Vec<CheckRow>)>,
     /// Whether the worker's env file points at the Supabase the tab reads (seed 003 A).
@@ -42,9 +42,29 @@ impl JobsSide {
         ctx: &WorkerCtx,
         name: &str,
         host: &dyn Host,
-    ) -> Option<Arc<JobsClient>> {
+    ) -> Option<Arc<JobsBackend>> {
         if let Some(c) = &self.client {
             return Some(c.clone());
+        }
+        if ctx.config.jobs.backend == "postgres" {
+            // No Supabase here, so no env-file comparison: the DSN is the whole story.
+            return match JobsBackend::for_host(host, &ctx.config.jobs).await {
+                Ok(backend) => {
+                    tracing::info!(connection = name, server = %backend.host(), "jobs database ready");
+                    let backend = Arc::new(backend);
+                    self.client = Some(backend.clone());
+                    Some(backend)
+                }
+                Err(e) => {
+                    let _ = ctx.tx.send(Msg::Jobs {
+                        name: name.to_string(),
+                        generation: 0,
+                        result: Err(e.to_string()),
+                        at: now(),
+                    });
+                    None
+                }
+            };
         }
         match jobs::client_for(host, &ctx.config.jobs).await {
             Ok((client, creds)) => {
@@ -57,7 +77,7 @@ impl JobsSide {
                     );
                     self.supabase = Some((c.ok, c.label, c.detail));
                 }
-                let client = Arc::new(client);
+                let client = Arc::new(JobsBackend::PostgRest(client));
                 self.client = Some(client.clone());
                 Some(client)
             }
@@ -170,11 +190,16 @@ impl JobsSide {
         ids: Vec<String>,
     ) {
         let Some(client) = self.client(ctx, name, host).await else {
+            let missing = if ctx.config.jobs.backend == "postgres" {
+                format!("no {} on this connection", ctx.config.jobs.dsn_env)
+            } else {
+                "no Supabase credentials on this connection".to_string()
+            };
             let results = ids
                 .into_iter()
                 .map(|id| {
                     let outcome = RequeueOutcome::Failed {
-                        error: "no Supabase credentials on this connection".into(),
+                        error: missing.clone(),
                     };
                     (id, outcome)
                 })
@@ -191,7 +216,7 @@ impl JobsSide {
             let user = requeue::local_user();
             let mut results = Vec::with_capacity(ids.len());
             for id in ids {
-                let (old, outcome) = requeue::requeue_one(&client, &id).await;
+                let (old, outcome) = requeue::requeue_with(&client, &id).await;
                 let entry =
                     requeue::audit_entry(now(), &name, &user, &id, old.as_deref(), &outcome);
                 if let Err(e) = ctx.store.audit(&entry).await {

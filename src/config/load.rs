@@ -52,6 +52,7 @@ pub const GPU_KEYS: &[&str] = &[
 /// Keys of `[jobs]` (the fields of `JobsSettings`).
 pub const JOBS_KEYS: &[&str] = &[
     "backend",
+    "dsn_env",
     "env_file",
     "table",
     "column_id",
@@ -79,7 +80,7 @@ pub const JOBS_KEYS: &[&str] = &[
     "error_hints",
 ];
 /// Job backends this build speaks.
-pub const JOBS_BACKENDS: &[&str] = &["postgrest"];
+pub const JOBS_BACKENDS: &[&str] = &["postgrest", "postgres"];
 
 /// Allowed ranges of the integer settings: (section, key, min, max), inclusive.
 pub const RANGES: &[(&str, &str, i64, i64)] = &[
@@ -433,6 +434,14 @@ impl Ctx<'_> {
                     jobs.backend,
                     JOBS_BACKENDS.join(", ")
                 ),
+            );
+        }
+        let var_name =
+            |v: &str| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if jobs.backend == "postgres" && !var_name(jobs.dsn_env.trim()) {
+            return bad(
+                "dsn_env",
+                "must name an environment variable (letters, digits, _), not hold the DSN".into(),
             );
         }
         for (key, value) in [

@@ -177,8 +177,11 @@ impl GpuSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct JobsSettings {
-    /// `postgrest` (Supabase Data API).
+    /// `postgrest` (Supabase Data API) or `postgres` (straight to the database).
     pub backend: String,
+    /// For `postgres`: the NAME of the variable (environment, else `env_file`) holding the
+    /// DSN. The DSN carries a password, so it is never in the config itself.
+    pub dsn_env: String,
     /// Env file with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY, read on the active host
     /// (over SSH for a remote Spark) when they are not in sparkdeck's own environment.
     pub env_file: String,
@@ -230,6 +233,7 @@ impl Default for JobsSettings {
         let s = |v: &str| v.to_string();
         Self {
             backend: s("postgrest"),
+            dsn_env: s("SPARKDECK_JOBS_DSN"),
             env_file: s("~/srv/hd-worker/.env"),
             table: s("hd_ingestion_jobs"),
             column_id: s("id"),

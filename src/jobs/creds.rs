@@ -248,6 +248,42 @@ pub async fn load_env_file(
     })
 }
 
+/// The value of `var` in dotenv text (the last assignment wins, as when a shell sources it);
+/// `None` when unset, empty or malformed.
+pub fn env_file_var(text: &str, var: &str) -> Option<String> {
+    let mut found = None;
+    for raw in text.lines() {
+        let line = raw.trim();
+        let line = line
+            .strip_prefix("export")
+            .filter(|rest| rest.starts_with(char::is_whitespace))
+            .map(str::trim_start)
+            .unwrap_or(line);
+        if let Some((name, value)) = line.split_once('=')
+            && name.trim() == var
+            && let Ok(v) = parse_value(value.trim_start())
+        {
+            found = Some(v);
+        }
+    }
+    found.filter(|v| !v.trim().is_empty())
+}
+
+/// `var` from sparkdeck's environment, else from `file` on `host` (a leading `~/` is the
+/// host user's home). `Err` says why the file could not be read.
+pub async fn env_or_file_var(host: &dyn Host, file: &str, var: &str) -> Result<Secret, String> {
+    if let Ok(v) = std::env::var(var)
+        && !v.trim().is_empty()
+    {
+        return Ok(Secret::new(v.trim()));
+    }
+    let path = expand_home(host, file).await?;
+    let bytes = host.read_file(&path).await.map_err(|e| e.to_string())?;
+    env_file_var(&String::from_utf8_lossy(&bytes), var)
+        .map(|v| Secret::new(v.trim()))
+        .ok_or_else(|| format!("{var} is not set there"))
+}
+
 /// `~/x` → `$HOME/x` as the host sees it. `$HOME` comes from a fixed script, so the path is
 /// never part of shell text.
 async fn expand_home(host: &dyn Host, path: &str) -> Result<String, String> {

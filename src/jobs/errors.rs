@@ -87,6 +87,30 @@ pub enum JobsError {
     },
     #[error("{host} sent an answer that is not the expected job rows: {detail}")]
     Decode { host: String, detail: String },
+    #[error(
+        "[jobs] backend = \"postgres\" needs a DSN in {var} (environment or env_file), \
+         e.g. postgres://user:password@host:5432/db?sslmode=require; reading {file} on \
+         {host} failed: {detail}"
+    )]
+    NoDsn {
+        var: String,
+        file: String,
+        host: String,
+        detail: String,
+    },
+    #[error("the job database DSN {masked} is not usable: {detail}")]
+    Dsn { masked: String, detail: String },
+    #[error(
+        "the job database on {host} refused the login: {message}; check the user and \
+         password in the DSN"
+    )]
+    DbAuth { host: String, message: String },
+    #[error("the job database on {host} answered {code}: {message}")]
+    Database {
+        host: String,
+        code: String,
+        message: String,
+    },
     #[error("a job id must not be empty; nothing was sent")]
     EmptyId,
 }

@@ -1,6 +1,7 @@
 //! A requeue as an audited action: who asked, on which connection, from which status, and
 //! what happened. Shared by `sparkdeck jobs requeue` and the Jobs tab.
 
+use super::backend::JobsBackend;
 use super::postgrest::JobsClient;
 use crate::model::RequeueOutcome;
 use crate::store::AuditEntry;
@@ -26,6 +27,17 @@ pub async fn requeue_one(client: &JobsClient, id: &str) -> (Option<String>, Requ
         .flatten()
         .map(|job| job.status);
     (old, client.requeue(id).await)
+}
+
+/// [`requeue_one`] for either backend.
+pub async fn requeue_with(backend: &JobsBackend, id: &str) -> (Option<String>, RequeueOutcome) {
+    let old = backend
+        .get_job(id)
+        .await
+        .ok()
+        .flatten()
+        .map(|job| job.status);
+    (old, backend.requeue(id).await)
 }
 
 /// The audit row for one attempt. `at` is Unix seconds.
