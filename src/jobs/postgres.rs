@@ -504,6 +504,20 @@ fn db_error(e: tokio_postgres::Error, host: &str, table: &str) -> JobsError {
             host: host.to_string(),
             message,
         }
+    } else if code.code().starts_with("08")
+        || [
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+        ]
+        .contains(code)
+    {
+        // The server ended this connection (restart, failover, pg_terminate_backend): a
+        // fresh connection can succeed, so reads treat it like a network error.
+        JobsError::Network {
+            host: host.to_string(),
+            detail: format!("{message} ({})", code.code()),
+        }
     } else if *code == SqlState::QUERY_CANCELED {
         JobsError::StatementTimeout {
             host: host.to_string(),
