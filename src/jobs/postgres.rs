@@ -427,31 +427,10 @@ impl PgJobs {
             .query(&sql, &[&s.requeue_to, &id.as_str(), &s.requeueable])
             .await
             .and_then(|rows| self.jobs(&rows));
-        match changed {
-            Ok(rows) => match rows.into_iter().next() {
-                Some(job) => RequeueOutcome::Requeued(job),
-                None => RequeueOutcome::NotChanged {
-                    reason: self.why_unchanged(&id).await,
-                },
-            },
-            Err(e) => RequeueOutcome::Failed {
-                error: e.to_string(),
-            },
-        }
-    }
-
-    /// The same words as the PostgREST client, so the audit log reads alike for both.
-    async fn why_unchanged(&self, id: &JobId) -> String {
-        let id = id.as_str();
-        match self.get_job(id).await {
-            Ok(Some(job)) => format!(
-                "job {id} is '{}', not one of {}",
-                job.status,
-                self.settings.requeueable.join(", ")
-            ),
-            Ok(None) => format!("job {id} no longer exists"),
-            Err(e) => format!("job {id} was not changed; re-reading it failed: {e}"),
-        }
+        super::requeue::settle(id.as_str(), changed, &s.requeueable, || {
+            self.get_job(id.as_str())
+        })
+        .await
     }
 
     fn error(&self, e: tokio_postgres::Error) -> JobsError {

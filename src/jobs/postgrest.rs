@@ -298,30 +298,11 @@ impl JobsClient {
                 };
             }
         };
-        match self.patch_requeue(&id).await {
-            Ok(rows) => match rows.into_iter().next() {
-                Some(job) => RequeueOutcome::Requeued(job),
-                None => RequeueOutcome::NotChanged {
-                    reason: self.why_unchanged(&id).await,
-                },
-            },
-            Err(e) => RequeueOutcome::Failed {
-                error: e.to_string(),
-            },
-        }
-    }
-
-    async fn why_unchanged(&self, id: &JobId) -> String {
-        let id = id.as_str();
-        match self.get_job(id).await {
-            Ok(Some(job)) => format!(
-                "job {id} is '{}', not one of {}",
-                job.status,
-                self.settings.requeueable.join(", ")
-            ),
-            Ok(None) => format!("job {id} no longer exists"),
-            Err(e) => format!("job {id} was not changed; re-reading it failed: {e}"),
-        }
+        let changed = self.patch_requeue(&id).await;
+        super::requeue::settle(id.as_str(), changed, &self.settings.requeueable, || {
+            self.get_job(id.as_str())
+        })
+        .await
     }
 
     /// The one PATCH there is. The filter starts with `id=eq.` built from a non-empty id.

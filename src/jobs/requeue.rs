@@ -2,13 +2,47 @@
 //! what happened. Shared by `sparkdeck jobs requeue` and the Jobs tab.
 
 use super::backend::JobsBackend;
+use super::errors::JobsError;
 use super::postgrest::JobsClient;
-use crate::model::RequeueOutcome;
+use crate::model::{Job, RequeueOutcome};
 use crate::store::AuditEntry;
 
 pub const AUDIT_ACTION: &str = "requeue";
 
 /// The local user for the audit log (`$USER`, else `$LOGNAME`).
+/// What the answer to a compare-and-set requeue means, for both backends (so the audit log
+/// reads alike): the changed row, or — when nothing matched — the re-read row saying why.
+/// `reread` is only awaited when nothing changed.
+pub(crate) async fn settle<F>(
+    id: &str,
+    changed: Result<Vec<Job>, JobsError>,
+    requeueable: &[String],
+    reread: impl FnOnce() -> F,
+) -> RequeueOutcome
+where
+    F: std::future::Future<Output = Result<Option<Job>, JobsError>>,
+{
+    match changed {
+        Ok(rows) => match rows.into_iter().next() {
+            Some(job) => RequeueOutcome::Requeued(job),
+            None => RequeueOutcome::NotChanged {
+                reason: match reread().await {
+                    Ok(Some(job)) => format!(
+                        "job {id} is '{}', not one of {}",
+                        job.status,
+                        requeueable.join(", ")
+                    ),
+                    Ok(None) => format!("job {id} no longer exists"),
+                    Err(e) => format!("job {id} was not changed; re-reading it failed: {e}"),
+                },
+            },
+        },
+        Err(e) => RequeueOutcome::Failed {
+            error: e.to_string(),
+        },
+    }
+}
+
 pub fn local_user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
