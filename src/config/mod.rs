@@ -228,6 +228,29 @@ pub struct ErrorHint {
     pub hint: String,
 }
 
+impl JobsSettings {
+    /// The configured job columns in `Job` field order, leaving out any set to "" (a table
+    /// without that column). Both backends select exactly these.
+    pub fn columns(&self) -> Vec<&str> {
+        [
+            &self.column_id,
+            &self.column_account_id,
+            &self.column_job_type,
+            &self.column_status,
+            &self.column_attempts,
+            &self.column_error,
+            &self.column_debug,
+            &self.column_created_at,
+            &self.column_started_at,
+            &self.column_finished_at,
+        ]
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !c.is_empty())
+        .collect()
+    }
+}
+
 impl Default for JobsSettings {
     fn default() -> Self {
         let s = |v: &str| v.to_string();

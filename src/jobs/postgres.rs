@@ -225,23 +225,7 @@ impl PgJobs {
     }
 
     fn columns(&self) -> Vec<&str> {
-        let s = &self.settings;
-        [
-            &s.column_id,
-            &s.column_account_id,
-            &s.column_job_type,
-            &s.column_status,
-            &s.column_attempts,
-            &s.column_error,
-            &s.column_debug,
-            &s.column_created_at,
-            &s.column_started_at,
-            &s.column_finished_at,
-        ]
-        .iter()
-        .map(|c| c.as_str())
-        .filter(|c| !c.is_empty())
-        .collect()
+        self.settings.columns()
     }
 
     /// `to_jsonb("a"), to_jsonb("b"), …` in [`PgJobs::columns`] order.

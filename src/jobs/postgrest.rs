@@ -143,24 +143,7 @@ impl JobsClient {
     }
 
     fn select(&self) -> String {
-        let s = &self.settings;
-        [
-            &s.column_id,
-            &s.column_account_id,
-            &s.column_job_type,
-            &s.column_status,
-            &s.column_attempts,
-            &s.column_error,
-            &s.column_debug,
-            &s.column_created_at,
-            &s.column_started_at,
-            &s.column_finished_at,
-        ]
-        .iter()
-        .map(|c| c.as_str())
-        .filter(|c| !c.is_empty())
-        .collect::<Vec<_>>()
-        .join(",")
+        self.settings.columns().join(",")
     }
 
     /// One page, with the exact total from `Content-Range`.
