@@ -3,6 +3,7 @@
 
 use super::gpu::GpuMetric;
 use crate::model::{ConnId, ConnectionSpec, HostKeyDecision, TunnelSpec};
+use crate::model::{LogWindow, ServiceTarget, ServiceVerb};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -105,5 +106,29 @@ pub enum Effect {
     OpenWorkerLog {
         name: String,
         jump_to: Option<String>,
+    },
+    /// Refresh `name`'s services (observe, merge, probe); answer with `Msg::Services`.
+    LoadServices {
+        name: String,
+    },
+    /// Start / stop / restart a unit or container on connection `name` only, after the user
+    /// confirmed; the runtime re-checks read-only, audits and answers `Msg::ServiceActed`.
+    ServiceAction {
+        name: String,
+        target: ServiceTarget,
+        verb: ServiceVerb,
+    },
+    /// Follow `target`'s log (journal or docker) on `name` into the log viewer, from
+    /// `window`; replaces any log that viewer followed. Lines arrive as `Msg::LogLines`.
+    OpenServiceLog {
+        name: String,
+        target: ServiceTarget,
+        window: LogWindow,
+    },
+    /// Open a local tunnel to `port` on `name`'s host (as the Connections tab's tunnels);
+    /// the tunnel's state arrives as `Msg::TunnelState`.
+    OpenServiceTunnel {
+        name: String,
+        port: u16,
     },
 }

@@ -9,6 +9,8 @@ use crate::model::{
     TunnelState,
 };
 use crate::model::{JobsPage, RequeueOutcome};
+use crate::model::{ServiceTarget, ServiceVerb, ServicesReport};
+use crate::services::actions::ActionError;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 /// How loud a flash message is; the prefix ("info:", "warn:", "error:") is always written,
@@ -158,5 +160,17 @@ pub enum Msg {
         checks: Vec<(bool, String, String)>,
         /// (job id, hint)
         hints: Vec<(String, String)>,
+    },
+    /// The answer to `Effect::LoadServices`: one full refresh of `name`'s services.
+    Services {
+        name: String,
+        report: ServicesReport,
+    },
+    /// The answer to `Effect::ServiceAction`.
+    ServiceActed {
+        name: String,
+        target: ServiceTarget,
+        verb: ServiceVerb,
+        result: Result<String, ActionError>,
     },
 }

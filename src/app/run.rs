@@ -473,6 +473,11 @@ async fn perform(
             }
         }
         Effect::CloseLog { name } => workers.send(&name, WorkerCmd::StopLog),
+        // Performed by the Services integration (issue 5).
+        Effect::LoadServices { .. }
+        | Effect::ServiceAction { .. }
+        | Effect::OpenServiceLog { .. }
+        | Effect::OpenServiceTunnel { .. } => {}
         Effect::Connect { name } => {
             workers.start(job_for(state, config, &name));
         }

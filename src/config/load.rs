@@ -11,7 +11,9 @@ use super::paths::{self, CONFIG_ENV, Env, process_env};
 use super::spanned::{entries_in_file_order, parse_document, show_value};
 use super::theme::Theme;
 use super::theme_file::{self, BUILTIN_THEMES, apply_theme_table};
-use super::{Config, General, GpuSettings, JobsSettings, SshSettings, TunnelSettings};
+use super::{
+    Config, General, GpuSettings, JobsSettings, ServicesSettings, SshSettings, TunnelSettings,
+};
 use crate::app::action::Action;
 use serde::de::DeserializeOwned;
 use std::ops::Range;
@@ -20,7 +22,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 /// Top-level tables of `config.toml`.
-pub const SECTIONS: &[&str] = &["general", "ssh", "tunnels", "gpu", "jobs", "keys", "theme"];
+pub const SECTIONS: &[&str] = &[
+    "general", "ssh", "tunnels", "gpu", "jobs", "services", "keys", "theme",
+];
 /// Keys of `[general]`, `[ssh]`, `[tunnels]` and `[gpu]` (the fields of their structs).
 pub const GENERAL_KEYS: &[&str] = &["theme", "mouse", "read_only", "tick_ms"];
 pub const SSH_KEYS: &[&str] = &[
@@ -78,6 +82,18 @@ pub const JOBS_KEYS: &[&str] = &[
     "worker_unit",
     "worker_process",
     "error_hints",
+];
+/// Keys of `[services]` (the fields of `ServicesSettings`).
+pub const SERVICES_KEYS: &[&str] = &[
+    "refresh_s",
+    "probe_timeout_ms",
+    "show_unexpected",
+    "ignore_ports",
+    "log_lines",
+    "docker",
+    "sudo",
+    "replace_catalog",
+    "catalog",
 ];
 /// Job backends this build speaks.
 pub const JOBS_BACKENDS: &[&str] = &["postgrest", "postgres"];
@@ -196,6 +212,10 @@ pub fn parse_with(text: &str, origin: &Path, env: Env<'_>) -> Result<Config, Con
             }
             "gpu" => config.gpu = ctx.section::<GpuSettings>("gpu", value, GPU_KEYS)?,
             "jobs" => config.jobs = ctx.section::<JobsSettings>("jobs", value, JOBS_KEYS)?,
+            "services" => {
+                config.services =
+                    ctx.section::<ServicesSettings>("services", value, SERVICES_KEYS)?
+            }
             "keys" => keys_table = Some(ctx.table("keys", value)?),
             "theme" => theme_table = Some(ctx.table("theme", value)?),
             other => {

@@ -26,6 +26,7 @@ pub struct Config {
     pub tunnels: TunnelSettings,
     pub gpu: GpuSettings,
     pub jobs: JobsSettings,
+    pub services: ServicesSettings,
     pub theme: Theme,
     pub keymap: Keymap,
 }
@@ -294,6 +295,47 @@ impl Default for JobsSettings {
                     hint: s(hint),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// `[services]`: how the Services tab watches the host (DESIGN §5). The catalogue of what
+/// should run is `services::catalog::defaults()` plus `[[services.catalog]]` entries: an
+/// entry with a default's name replaces it, others are added (`replace_catalog = true`
+/// drops the defaults).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServicesSettings {
+    /// Seconds between refreshes while the Services tab is on screen.
+    pub refresh_s: u64,
+    /// Per-probe time-out.
+    pub probe_timeout_ms: u64,
+    /// Show listeners that are not in the catalogue.
+    pub show_unexpected: bool,
+    /// Ports never listed as unexpected (ssh, DNS, printing…).
+    pub ignore_ports: Vec<u16>,
+    /// Lines the log viewer loads before following.
+    pub log_lines: u32,
+    /// The docker CLI to run (a path or `podman`).
+    pub docker: String,
+    /// Run systemctl actions through `sudo -n` (never prompting).
+    pub sudo: bool,
+    pub replace_catalog: bool,
+    pub catalog: Vec<crate::model::CatalogEntry>,
+}
+
+impl Default for ServicesSettings {
+    fn default() -> Self {
+        Self {
+            refresh_s: 10,
+            probe_timeout_ms: 2_000,
+            show_unexpected: true,
+            ignore_ports: vec![22, 53, 631],
+            log_lines: 500,
+            docker: "docker".to_string(),
+            sudo: true,
+            replace_catalog: false,
+            catalog: Vec::new(),
         }
     }
 }

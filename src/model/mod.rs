@@ -4,8 +4,10 @@ pub mod connection;
 pub mod gpu;
 pub mod host_info;
 pub mod job;
+pub mod service;
 
 pub use connection::*;
 pub use gpu::*;
 pub use host_info::HostInfo;
 pub use job::{Job, JobsPage, RequeueOutcome};
+pub use service::*;

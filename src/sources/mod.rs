@@ -5,6 +5,7 @@ pub mod gpu;
 pub mod host_info;
 pub mod logtail;
 pub mod proc;
+pub mod services;
 
 use crate::host::HostError;
 use thiserror::Error;
