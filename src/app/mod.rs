@@ -21,6 +21,7 @@ pub mod msg;
 pub mod osc52;
 pub mod overlay;
 pub mod run;
+pub mod services_worker;
 pub mod state;
 pub mod update;
 pub mod workers;
