@@ -10,6 +10,7 @@ use crate::model::{
 };
 use crate::model::{JobsPage, RequeueOutcome};
 use crate::model::{ServiceTarget, ServiceVerb, ServicesReport};
+use crate::model::{DeleteOutcome, ModelsReport, ScanProgress};
 use crate::services::actions::ActionError;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
@@ -172,5 +173,21 @@ pub enum Msg {
         target: ServiceTarget,
         verb: ServiceVerb,
         result: Result<String, ActionError>,
+    },
+    /// The answer to `Effect::LoadModels`: every store of `name`, scanned.
+    Models {
+        name: String,
+        report: ModelsReport,
+    },
+    /// A store walk of `name` in progress (a huge store shows it is moving).
+    ModelsProgress {
+        name: String,
+        progress: ScanProgress,
+    },
+    /// The answer to `Effect::DeleteModel`.
+    ModelDeleted {
+        name: String,
+        id: String,
+        result: Result<DeleteOutcome, String>,
     },
 }

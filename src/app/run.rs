@@ -474,6 +474,8 @@ async fn perform(
             }
         }
         Effect::CloseLog { name } => workers.send(&name, WorkerCmd::StopLog),
+        // Performed by the Models integration (issue 6).
+        Effect::LoadModels { .. } | Effect::DeleteModel { .. } => {}
         Effect::LoadServices { name } => {
             if workers.is_running(&name) {
                 workers.send(&name, WorkerCmd::LoadServices);

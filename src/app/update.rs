@@ -31,6 +31,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             on_key(state, k)
         }
         Msg::Mouse(m) => on_mouse(state, m),
+        // Wired by the Models tab (issue 6).
+        Msg::Models { .. } | Msg::ModelsProgress { .. } | Msg::ModelDeleted { .. } => Vec::new(),
         // Wired by the Services tab (issue 5).
         Msg::Services { .. } | Msg::ServiceActed { .. } => Vec::new(),
         Msg::Resize { width, height } => {
