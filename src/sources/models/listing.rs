@@ -65,15 +65,15 @@ pub(crate) fn safe_root(root: &str) -> String {
     }
 }
 
-/// The same walk limited to the root and its first two levels (the cache's change check).
-pub fn shallow_argv(root: &str) -> Vec<String> {
+/// The same walk limited to `depth` levels below the root (the cache's change check).
+pub fn shallow_argv(root: &str, depth: u32) -> Vec<String> {
     vec![
         "find".into(),
         "-H".into(),
         safe_root(root),
         "-xdev".into(),
         "-maxdepth".into(),
-        "2".into(),
+        depth.to_string(),
         "-printf".into(),
         PRINTF.into(),
     ]
