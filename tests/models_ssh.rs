@@ -1,0 +1,164 @@
+//! The Models scan through the real test sshd: the "remote Spark" is this machine, so the
+//! stores built in a temp dir are walked by a remote `find`, read by remote `cat` and
+//! discovered by the remote shell. The login user there is never root, so unreadable
+//! folders really are unreadable.
+
+mod support;
+
+use sparkdeck::config::ModelsSettings;
+use sparkdeck::host::SshHost;
+use sparkdeck::model::StoreKind;
+use sparkdeck::models::scan::scan_store;
+use sparkdeck::models::{discover, disk};
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+use support::model_stores::*;
+use support::sshd::Sshd;
+use tokio::time::timeout;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+async fn connect(sshd: &Sshd) -> SshHost {
+    timeout(LIMIT, SshHost::connect(&sshd.target(), sshd.options()))
+        .await
+        .expect("connect in time")
+        .expect("connect")
+}
+
+/// A `find` first on the remote PATH that records its argv, then runs the real one.
+fn log_remote_find(sshd: &Sshd) -> std::path::PathBuf {
+    let log = sshd.shared_dir().join("find.log");
+    sshd.install_remote_tool(
+        "find",
+        &format!(
+            "#!/bin/sh\nprintf '%s|' \"$@\" >> '{}'\necho >> '{}'\nexec /usr/bin/find \"$@\"\n",
+            log.display(),
+            log.display()
+        ),
+    );
+    log
+}
+
+#[tokio::test]
+async fn stores_scan_to_the_same_sizes_over_ssh() {
+    let sshd = Sshd::start();
+    let log = log_remote_find(&sshd);
+    let host = connect(&sshd).await;
+    let st = ModelStores::build();
+    timeout(LIMIT, check_hf(&host, &st)).await.expect("in time");
+    timeout(LIMIT, check_ollama(&host, &st))
+        .await
+        .expect("in time");
+    timeout(LIMIT, check_folder(&host, &st))
+        .await
+        .expect("in time");
+    let calls = std::fs::read_to_string(&log).expect("the remote find ran");
+    // The store paths hold spaces; they reached the remote find as one argument each.
+    assert!(
+        calls.contains(&format!("-H|{}|-xdev|", ModelStores::s(&st.hf))),
+        "{calls}"
+    );
+    assert_eq!(calls.lines().count(), 3, "{calls}");
+}
+
+#[tokio::test]
+async fn discovery_and_df_over_ssh() {
+    let sshd = Sshd::start();
+    let host = connect(&sshd).await;
+    let st = ModelStores::build();
+    let locked = st.dir.path().join("locked store");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let settings = ModelsSettings {
+        root: ModelStores::s(&st.folder),
+        hf_cache: ModelStores::s(&st.hf),
+        ollama_stores: vec![ModelStores::s(&st.ollama)],
+        extra: vec![ModelStores::s(&locked), "~/sparkdeck-no-such-dir".into()],
+        docker_volumes: false,
+        ..ModelsSettings::default()
+    };
+    let d = timeout(LIMIT, discover::probe(&host, &settings))
+        .await
+        .expect("in time");
+    let kinds: Vec<StoreKind> = d.stores.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [StoreKind::Folder, StoreKind::HfCache, StoreKind::Ollama]
+    );
+    assert_eq!(d.problems.len(), 2, "{:?}", d.problems);
+    let locked_why = &d.problems[0].1;
+    assert!(
+        locked_why.contains("locked store") && locked_why.contains("not readable"),
+        "{locked_why}"
+    );
+    assert!(
+        locked_why.contains("test-spark"),
+        "names the host: {locked_why}"
+    );
+    // `~` is the remote user's home, not this process's.
+    let missing = &d.problems[1].0.path;
+    assert!(
+        missing.ends_with("/sparkdeck-no-such-dir") && !missing.starts_with('~'),
+        "{missing}"
+    );
+
+    let mut scans = Vec::new();
+    for spec in &d.stores {
+        scans.push(scan_store(&host, spec, &quiet).await);
+    }
+    let fss = timeout(LIMIT, disk::filesystems(&host, &mut scans))
+        .await
+        .expect("in time")
+        .expect("df ran");
+    assert_eq!(fss.len(), 1, "{fss:?}");
+    assert!(
+        scans
+            .iter()
+            .all(|s| s.mount.as_deref() == Some(fss[0].mount.as_str()))
+    );
+    assert_eq!(
+        fss[0].models_bytes,
+        1840 + 700 + 1050 + 333 + 1050 + 1450 + 530
+    );
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[tokio::test]
+async fn unreadable_parts_of_a_store_make_a_partial_read() {
+    let sshd = Sshd::start();
+    let host = connect(&sshd).await;
+    let st = ModelStores::build();
+    let hidden = st.folder.join("private");
+    write(&hidden.join("secret.safetensors"), 10);
+    std::fs::set_permissions(&hidden, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let scan = timeout(
+        LIMIT,
+        scan_store(&host, &spec(&st.folder, StoreKind::Folder), &quiet),
+    )
+    .await
+    .expect("in time");
+    std::fs::set_permissions(&hidden, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = scan.error.clone().expect("a partial read is reported");
+    assert!(
+        err.contains("partial read")
+            && err.contains("permission denied")
+            && err.contains("private"),
+        "{err}"
+    );
+    // What could be read still counts.
+    assert_eq!(
+        names(&scan),
+        ["llama4-scout-17b-Q4_K_M.gguf", "qwen3-32b-nvfp4"]
+    );
+
+    std::fs::set_permissions(&hidden, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let locked = timeout(
+        LIMIT,
+        scan_store(&host, &spec(&hidden, StoreKind::Folder), &quiet),
+    )
+    .await
+    .expect("in time");
+    std::fs::set_permissions(&hidden, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = locked.error.expect("unreadable store");
+    assert!(err.contains("not readable"), "{err}");
+}
