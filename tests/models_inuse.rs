@@ -376,12 +376,11 @@ async fn files_held_open_locally() {
     holder.kill().unwrap();
     holder.wait().unwrap();
     open_marks(&stores, holder.id(), "sleep");
-    let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
-    if root {
-        assert!(notes.is_empty(), "{notes:?}");
-    } else {
-        assert!(notes.len() <= 1, "said once: {notes:?}");
-    }
+    // Even root may lack CAP_SYS_PTRACE for some processes (containers): at most one note.
+    assert!(
+        notes.iter().all(|n| n == PARTIAL_NOTE) && notes.len() <= 1,
+        "said once: {notes:?}"
+    );
 }
 
 #[tokio::test]
