@@ -340,3 +340,73 @@ async fn an_unreadable_store_says_why() {
     let err = scan.error.expect("an error");
     assert!(err.contains("not readable"), "{err}");
 }
+
+#[tokio::test]
+async fn refresh_reports_every_store_disk_duplicates_and_defaults() {
+    use sparkdeck::model::DuplicateReason;
+    use sparkdeck::models::ModelsEngine;
+    let st = ModelStores::build();
+    let mut engine = ModelsEngine::new(std::sync::Arc::new(LocalHost::new()), &settings(&st));
+    let report = engine.refresh(false, &quiet).await;
+    let stores: Vec<(&str, bool)> = report
+        .stores
+        .iter()
+        .map(|s| (s.spec.origin.as_str(), s.error.is_none()))
+        .collect();
+    assert_eq!(
+        stores,
+        [
+            ("model root", true),
+            ("config", true),
+            ("ollama_stores", true),
+            ("extra", false),
+            ("ollama_stores", false),
+        ]
+    );
+    assert_eq!(report.filesystems.len(), 1);
+    let fs = &report.filesystems[0];
+    let ollama_total = report.stores[2].total_bytes;
+    assert_eq!(fs.models_bytes, 1050 + 333 + 1840 + 700 + ollama_total);
+    assert!(
+        report.stores[..3]
+            .iter()
+            .all(|s| s.mount.as_deref() == Some(fs.mount.as_str()))
+    );
+    assert_eq!(report.stores[3].mount, None);
+
+    // HF_C is also Ollama's bge-m3 layer: the same bytes in two stores.
+    let qwen = format!("{}#Qwen/Qwen3-0.6B", ModelStores::s(&st.hf));
+    let bge = format!("{}#bge-m3:latest", ModelStores::s(&st.ollama));
+    assert!(
+        report
+            .duplicates
+            .iter()
+            .any(|d| d.reason == DuplicateReason::SameBlob
+                && d.models.contains(&qwen)
+                && d.models.contains(&bge)),
+        "{:#?}",
+        report.duplicates
+    );
+    let role = |r: &str| report.defaults.iter().find(|d| d.role == r).unwrap();
+    assert_eq!(
+        role("extraction").found,
+        [format!("{}#qwen3-32b-nvfp4", ModelStores::s(&st.folder))]
+    );
+    assert_eq!(
+        role("planning").found,
+        [format!(
+            "{}#llama4-scout-17b-Q4_K_M.gguf",
+            ModelStores::s(&st.folder)
+        )]
+    );
+    assert_eq!(
+        role("embeddings").found.len(),
+        2,
+        "HF BAAI/bge-m3 and Ollama bge-m3"
+    );
+    assert_eq!(engine.last.as_ref(), Some(&report));
+    assert!(report.at > 0);
+    // A second refresh of unchanged stores comes from the cache and says the same.
+    let again = engine.refresh(false, &quiet).await;
+    assert_eq!(again.stores, report.stores);
+}

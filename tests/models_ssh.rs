@@ -116,9 +116,14 @@ async fn discovery_and_df_over_ssh() {
             .iter()
             .all(|s| s.mount.as_deref() == Some(fss[0].mount.as_str()))
     );
+    let ollama = scans
+        .iter()
+        .find(|s| s.spec.kind == StoreKind::Ollama)
+        .unwrap();
     assert_eq!(
         fss[0].models_bytes,
-        1840 + 700 + 1050 + 333 + 1050 + 1450 + 530
+        1840 + 700 + 1050 + 333 + ollama.total_bytes,
+        "shared Ollama layers once"
     );
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
@@ -161,4 +166,40 @@ async fn unreadable_parts_of_a_store_make_a_partial_read() {
     std::fs::set_permissions(&hidden, std::fs::Permissions::from_mode(0o755)).unwrap();
     let err = locked.error.expect("unreadable store");
     assert!(err.contains("not readable"), "{err}");
+}
+
+#[tokio::test]
+async fn engine_refresh_over_ssh() {
+    use sparkdeck::models::ModelsEngine;
+    let sshd = Sshd::start();
+    let host = connect(&sshd).await;
+    let st = ModelStores::build();
+    let settings = ModelsSettings {
+        root: ModelStores::s(&st.folder),
+        hf_cache: ModelStores::s(&st.hf),
+        ollama_stores: vec![ModelStores::s(&st.ollama)],
+        extra: vec!["/sparkdeck/not/here".into()],
+        docker_volumes: false,
+        ..ModelsSettings::default()
+    };
+    let mut engine = ModelsEngine::new(std::sync::Arc::new(host), &settings);
+    let report = timeout(LIMIT, engine.refresh(true, &quiet))
+        .await
+        .expect("in time");
+    let models: usize = report.stores.iter().map(|s| s.models.len()).sum();
+    assert_eq!(models, 2 + 3 + 2);
+    assert_eq!(report.stores.len(), 4);
+    let err = report.stores[3].error.as_deref().unwrap_or("");
+    assert!(
+        err.contains("/sparkdeck/not/here") && err.contains("test-spark"),
+        "{err}"
+    );
+    assert_eq!(report.filesystems.len(), 1);
+    let embeddings = report
+        .defaults
+        .iter()
+        .find(|d| d.role == "embeddings")
+        .unwrap();
+    assert_eq!(embeddings.found.len(), 2);
+    assert!(!report.duplicates.is_empty());
 }

@@ -1,10 +1,10 @@
 //! Free and used space of the filesystems holding the stores: one `df` for all of them.
 
 use crate::host::Host;
-use crate::model::{Filesystem, StoreScan};
+use crate::model::{Filesystem, StoreKind, StoreScan};
 use crate::sources::models::df::{df_argv, parse_df};
 
-/// The filesystems under `stores` (each once, with the bytes its models take), and each
+/// The filesystems under `stores` (each once, with the bytes models take on it), and each
 /// store's `mount` filled in. Err is a note for the report: df could not run.
 pub async fn filesystems(
     host: &dyn Host,
@@ -53,10 +53,22 @@ pub async fn filesystems(
         fs.models_bytes = stores
             .iter()
             .filter(|s| s.mount.as_deref() == Some(fs.mount.as_str()))
-            .flat_map(|s| s.models.iter())
-            .fold(0u64, |acc, m| acc.saturating_add(m.size_bytes));
+            .fold(0u64, |acc, s| acc.saturating_add(model_bytes(s)));
     }
     Ok(fss)
+}
+
+/// Bytes a store's models take on disk. Ollama tags share blobs, so the sum of their
+/// sizes would count a shared layer once per tag; everything in an Ollama store is model
+/// data, so its total is the figure. HF repos and folders share nothing with each other.
+pub fn model_bytes(store: &StoreScan) -> u64 {
+    match store.spec.kind {
+        StoreKind::Ollama => store.total_bytes,
+        _ => store
+            .models
+            .iter()
+            .fold(0u64, |acc, m| acc.saturating_add(m.size_bytes)),
+    }
 }
 
 fn longest_prefix(fss: &[Filesystem], path: &str) -> Option<String> {
