@@ -1,7 +1,9 @@
 //! The example config and the docs are checked against the code, so they cannot rot.
 
 use sparkdeck::app::action::Action;
-use sparkdeck::config::load::{GENERAL_KEYS, GPU_KEYS, JOBS_KEYS, SECTIONS, SSH_KEYS, TUNNEL_KEYS};
+use sparkdeck::config::load::{
+    GENERAL_KEYS, GPU_KEYS, JOBS_KEYS, MODELS_KEYS, SECTIONS, SERVICES_KEYS, SSH_KEYS, TUNNEL_KEYS,
+};
 use sparkdeck::config::theme_file::COLOUR_FIELDS;
 use sparkdeck::config::{Config, Keymap, parse};
 use std::path::Path;
@@ -45,6 +47,8 @@ fn example_documents_every_key_of_every_section() {
         ("tunnels", own(TUNNEL_KEYS)),
         ("gpu", own(GPU_KEYS)),
         ("jobs", own(JOBS_KEYS)),
+        ("services", own(SERVICES_KEYS)),
+        ("models", own(MODELS_KEYS)),
         ("keys", keys),
         ("theme", theme_keys),
     ];
@@ -56,10 +60,14 @@ fn example_documents_every_key_of_every_section() {
     for (section, keys) in &expected {
         let lines = section_lines(section);
         for key in keys {
-            // A list of tables is documented by its own `[[section.key]]` header.
+            // A (list of) tables is documented by its own `[section.key]` header.
             let table_list = format!("[[{section}.{key}]]");
+            let table = format!("[{section}.{key}]");
             assert!(
-                documents(&lines, key) || EXAMPLE.lines().any(|l| l.trim() == table_list),
+                documents(&lines, key)
+                    || EXAMPLE
+                        .lines()
+                        .any(|l| l.trim() == table_list || l.trim() == table),
                 "[{section}] {key} is not in config.example.toml"
             );
         }
@@ -104,6 +112,8 @@ fn config_doc_covers_every_section_and_key() {
         .chain(TUNNEL_KEYS)
         .chain(GPU_KEYS)
         .chain(JOBS_KEYS)
+        .chain(SERVICES_KEYS)
+        .chain(MODELS_KEYS)
         .chain(COLOUR_FIELDS)
     {
         assert!(
@@ -121,4 +131,14 @@ fn jobs_keys_are_the_fields_of_jobs_settings() {
     from_struct.sort_unstable();
     listed.sort_unstable();
     assert_eq!(from_struct, listed, "JOBS_KEYS and JobsSettings differ");
+}
+
+#[test]
+fn models_keys_are_the_fields_of_models_settings() {
+    let fields = toml::Table::try_from(sparkdeck::config::ModelsSettings::default()).unwrap();
+    let mut from_struct: Vec<&str> = fields.keys().map(String::as_str).collect();
+    let mut listed = MODELS_KEYS.to_vec();
+    from_struct.sort_unstable();
+    listed.sort_unstable();
+    assert_eq!(from_struct, listed, "MODELS_KEYS and ModelsSettings differ");
 }
