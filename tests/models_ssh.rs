@@ -203,3 +203,63 @@ async fn engine_refresh_over_ssh() {
     assert_eq!(embeddings.found.len(), 2);
     assert!(!report.duplicates.is_empty());
 }
+
+#[tokio::test]
+async fn ollama_container_volumes_are_found_through_docker() {
+    let sshd = Sshd::start();
+    let st = ModelStores::build();
+    let locked = st.dir.path().join("root-only volume");
+    std::fs::create_dir_all(locked.join("models")).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let volume = st.ollama.parent().unwrap();
+    // docker's answers, as `docker inspect --format` prints them for three containers.
+    let inspect = format!(
+        "/txt2kg-ollama-1\\t/root/.ollama\\t{}\\n/web\\t/app/backend/data\\t/var/lib/docker/volumes/w/_data\\n/open-webui-ollama\\t/root/.ollama\\t{}\\n",
+        volume.display(),
+        locked.display()
+    );
+    sshd.install_remote_tool(
+        "docker",
+        &format!(
+            "#!/bin/sh\ncase $1 in\n  ps) printf 'aaa\\nbbb\\nccc\\n' ;;\n  inspect) printf '{inspect}' ;;\n  *) exit 2 ;;\nesac\n"
+        ),
+    );
+    let host = connect(&sshd).await;
+    let settings = ModelsSettings {
+        root: ModelStores::s(&st.folder),
+        hf_cache: ModelStores::s(&st.hf),
+        ollama_stores: Vec::new(),
+        docker_volumes: true,
+        ..ModelsSettings::default()
+    };
+    let d = timeout(LIMIT, discover::probe(&host, &settings))
+        .await
+        .expect("in time");
+    let ollama: Vec<(&str, &str)> = d
+        .stores
+        .iter()
+        .filter(|s| s.kind == StoreKind::Ollama)
+        .map(|s| (s.path.as_str(), s.origin.as_str()))
+        .collect();
+    let path = ModelStores::s(&st.ollama);
+    assert_eq!(ollama, [(path.as_str(), "container txt2kg-ollama-1")]);
+    assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
+    let why = &d.problems[0].1;
+    assert!(
+        why.contains("Ollama volume of open-webui-ollama") && why.contains("not readable"),
+        "{why}"
+    );
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    // No access to the docker socket: a note with the fix, and the other stores still come.
+    sshd.install_remote_tool(
+        "docker",
+        "#!/bin/sh\necho 'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.47/containers/json\": dial unix /var/run/docker.sock: connect: permission denied' >&2\nexit 1\n",
+    );
+    let d = timeout(LIMIT, discover::probe(&host, &settings))
+        .await
+        .expect("in time");
+    assert_eq!(d.stores.len(), 2);
+    assert_eq!(d.notes.len(), 1, "{:?}", d.notes);
+    assert!(d.notes[0].contains("usermod -aG docker"), "{}", d.notes[0]);
+}

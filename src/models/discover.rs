@@ -268,17 +268,14 @@ mod docker {
     //! Ollama containers' model volumes: what is mounted at `/root/.ollama` (or its
     //! `models/`) in a container, as a host path (`/var/lib/docker/volumes/…/_data`).
 
-    use crate::host::Host;
+    use crate::host::{ExecOutput, Host};
 
     const FORMAT: &str = "{{.Name}}{{range .Mounts}}\t{{.Destination}}\t{{.Source}}{{end}}";
 
     /// (container, store path); Err(Some) when docker is there but cannot be asked,
     /// Err(None) when there is no docker.
     pub async fn ollama_volumes(host: &dyn Host) -> Result<Vec<(String, String)>, Option<String>> {
-        let ps = host
-            .exec(&["docker", "ps", "--quiet", "--no-trunc"])
-            .await
-            .map_err(|_| None)?;
+        let ps = ask(host, &["docker", "ps", "--quiet", "--no-trunc"]).await?;
         if ps.status == Some(127) {
             return Err(None);
         }
@@ -295,9 +292,26 @@ mod docker {
         }
         let mut argv = vec!["docker", "inspect", "--format", FORMAT];
         argv.extend(ids.iter().map(String::as_str));
-        let out = host.exec(&argv).await.map_err(|_| None)?;
+        let out = ask(host, &argv).await?;
         // A container may vanish between ps and inspect; the others still print.
         Ok(parse_inspect(&out.stdout_str()))
+    }
+
+    /// A docker daemon that hangs must not hold the whole Models refresh.
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+    async fn ask(host: &dyn Host, argv: &[&str]) -> Result<ExecOutput, Option<String>> {
+        match tokio::time::timeout(TIMEOUT, host.exec(argv)).await {
+            Ok(Ok(out)) => Ok(out),
+            // No docker binary on a LocalHost is a spawn error: nothing to scan.
+            Ok(Err(_)) => Err(None),
+            Err(_) => Err(Some(format!(
+                "Ollama container volumes on {} not scanned: `{}` did not answer within {} s",
+                host.name(),
+                argv[..2].join(" "),
+                TIMEOUT.as_secs()
+            ))),
+        }
     }
 
     fn denied_note(host: &str, stderr: &str) -> String {

@@ -4,6 +4,8 @@ use crate::host::Host;
 use crate::model::{Filesystem, StoreKind, StoreScan};
 use crate::sources::models::df::{df_argv, parse_df};
 
+const DF_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// The filesystems under `stores` (each once, with the bytes models take on it), and each
 /// store's `mount` filled in. Err is a note for the report: df could not run.
 pub async fn filesystems(
@@ -19,9 +21,16 @@ pub async fn filesystems(
     let paths: Vec<&str> = idx.iter().map(|&i| stores[i].spec.path.as_str()).collect();
     let argv = df_argv(&paths);
     let args: Vec<&str> = argv.iter().map(String::as_str).collect();
-    let out = host
-        .exec(&args)
+    // A hung network mount blocks df forever; the rest of the report must still come.
+    let out = tokio::time::timeout(DF_TIMEOUT, host.exec(&args))
         .await
+        .map_err(|_| {
+            format!(
+                "df on {} did not answer within {} s (a hung network mount?); free space unknown",
+                host.name(),
+                DF_TIMEOUT.as_secs()
+            )
+        })?
         .map_err(|e| format!("cannot read free disk space on {}: {e}", host.name()))?;
     let lines = parse_df(&out.stdout_str());
     if lines.is_empty() {
