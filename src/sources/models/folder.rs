@@ -112,3 +112,64 @@ fn model(store: &StoreSpec, rel: &str, entries: &[&FileEntry], dir_mtime: i64) -
         in_use: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(kind: char, rel: &str, size: u64, inode: u64) -> FileEntry {
+        FileEntry {
+            kind,
+            size,
+            mtime: inode as i64,
+            inode,
+            links: 1,
+            rel: rel.into(),
+            link_target: None,
+        }
+    }
+
+    fn store() -> StoreSpec {
+        StoreSpec {
+            path: "/m/".into(),
+            kind: StoreKind::Folder,
+            origin: "model root".into(),
+        }
+    }
+
+    #[test]
+    fn a_root_that_is_also_an_ollama_store_keeps_its_folders() {
+        let files = [
+            e('d', "", 0, 1),
+            e('d', "blobs", 0, 2),
+            e('f', "blobs/sha256-x.gguf", 100, 3),
+            e('d', "manifests", 0, 4),
+            e('d', "m", 0, 5),
+            e('f', "m/w.pth", 7, 6),
+            e('f', "m/w.incomplete", 3, 7),
+            e('l', "m/link.safetensors", 9, 8),
+        ];
+        let models = folder_models(&store(), &files);
+        assert_eq!(models.len(), 1, "{models:?}");
+        let m = &models[0];
+        assert_eq!((m.name.as_str(), m.path.as_str()), ("m", "/m/m"));
+        assert_eq!(m.id, "/m/#m");
+        assert_eq!(m.size_bytes, 7, "a symlink adds nothing");
+        assert_eq!(m.partial_bytes, 3);
+        assert_eq!(m.format, crate::model::ModelFormat::Pytorch);
+        assert_eq!(m.modified, Some(7));
+    }
+
+    #[test]
+    fn a_folder_of_only_symlinks_or_no_weights_is_no_model() {
+        let files = [
+            e('d', "", 0, 1),
+            e('d', "links", 0, 2),
+            e('l', "links/a.safetensors", 9, 3),
+            e('d', "docs", 0, 4),
+            e('f', "docs/a.txt", 9, 5),
+            e('f', "top.txt", 9, 6),
+        ];
+        assert!(folder_models(&store(), &files).is_empty());
+    }
+}

@@ -165,3 +165,73 @@ mod tests {
         assert_eq!(resolve("a/b", "/abs"), None);
     }
 }
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    #[test]
+    fn a_blob_linked_to_the_shared_xet_store_counts_its_target_once() {
+        let hex = "e".repeat(64);
+        let f = |kind: char, rel: &str, size: u64, inode: u64, target: Option<&str>| FileEntry {
+            kind,
+            size,
+            mtime: 10,
+            inode,
+            links: 1,
+            rel: rel.into(),
+            link_target: target.map(String::from),
+        };
+        let files = vec![
+            f('d', "", 0, 1, None),
+            f('d', "blobs", 0, 2, None),
+            f('f', "blobs/ab/xethash", 5000, 3, None),
+            f('d', "models--a--b", 0, 4, None),
+            f(
+                'l',
+                &format!("models--a--b/blobs/{hex}"),
+                30,
+                5,
+                Some("../../blobs/ab/xethash"),
+            ),
+            f(
+                'l',
+                "models--a--b/snapshots/c/model.safetensors",
+                40,
+                6,
+                Some(&format!("../../blobs/{hex}")),
+            ),
+            f('d', "models--c--d", 0, 7, None),
+            f(
+                'l',
+                &format!("models--c--d/blobs/{hex}"),
+                30,
+                8,
+                Some("../../blobs/ab/xethash"),
+            ),
+            f(
+                'l',
+                &format!("models--c--d/blobs/{}", "f".repeat(64)),
+                30,
+                9,
+                Some("../../../../outside"),
+            ),
+        ];
+        let spec = StoreSpec {
+            path: "/hub".into(),
+            kind: StoreKind::HfCache,
+            origin: "default".into(),
+        };
+        let models = hf_models(&spec, &files);
+        assert_eq!(models.len(), 2);
+        assert_eq!(models[0].name, "a/b");
+        assert_eq!(models[0].size_bytes, 5000);
+        assert_eq!(models[0].format, ModelFormat::Safetensors);
+        assert_eq!(models[0].digests, [format!("sha256:{hex}")]);
+        assert_eq!(
+            models[1].size_bytes, 5000,
+            "a link leaving the store counts nothing"
+        );
+        assert_eq!(models[1].format, ModelFormat::Other);
+    }
+}
