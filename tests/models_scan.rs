@@ -410,3 +410,33 @@ async fn refresh_reports_every_store_disk_duplicates_and_defaults() {
     let again = engine.refresh(false, &quiet).await;
     assert_eq!(again.stores, report.stores);
 }
+
+#[tokio::test]
+async fn after_a_delete_the_next_refresh_sees_the_store_as_it_is() {
+    use sparkdeck::models::ModelsEngine;
+    let st = ModelStores::build();
+    let mut engine = ModelsEngine::new(std::sync::Arc::new(LocalHost::new()), &settings(&st));
+    let before = engine.refresh(false, &quiet).await;
+    let instruct = before.stores[2]
+        .models
+        .iter()
+        .find(|m| m.name == "llama3:instruct")
+        .unwrap()
+        .clone();
+    let manifest_len = file_len(std::path::Path::new(&instruct.path));
+    let out = engine.delete(&instruct.id, &instruct.path).await.unwrap();
+    assert_eq!(out.freed_bytes, 400);
+    let after = engine.refresh(false, &quiet).await;
+    let ollama = &after.stores[2];
+    assert_eq!(names(ollama), ["bge-m3:latest", "llama3:latest"]);
+    let latest = model(ollama, "llama3:latest");
+    assert_eq!(latest.size_bytes, 1050);
+    assert_eq!(
+        latest.unique_bytes, 1050,
+        "the layers it shared are its own now"
+    );
+    assert_eq!(
+        ollama.total_bytes,
+        before.stores[2].total_bytes - 400 - manifest_len
+    );
+}
