@@ -157,6 +157,7 @@ async fn walk(
         .map_err(|e| format!("cannot walk {} on {}: {e}", spec.path, host.name()))?;
     let mut joiner = Joiner::default();
     let mut entries = Vec::new();
+    let mut seen = 0u64;
     let mut sum = InodeSum::default();
     let mut files = 0u64;
     let mut stderr = Vec::new();
@@ -171,8 +172,11 @@ async fn walk(
                     files += 1;
                     sum.add(&e);
                 }
-                entries.push(e);
-                if (entries.len() as u64).is_multiple_of(PROGRESS_EVERY) {
+                seen += 1;
+                if needed(spec.kind, &e.rel) {
+                    entries.push(e);
+                }
+                if seen.is_multiple_of(PROGRESS_EVERY) {
                     progress(ScanProgress {
                         store: spec.path.clone(),
                         files,
@@ -194,7 +198,7 @@ async fn walk(
     });
     let where_ = format!("{} on {}", spec.path, host.name());
     // An unreadable root still lists itself, and nothing else.
-    if entries.len() <= 1 && status != Some(0) {
+    if seen <= 1 && status != Some(0) {
         return Err(walk_failure(&where_, status, &stderr));
     }
     let problem = (status != Some(0)).then(|| partial_read(&where_, status, &stderr));
@@ -204,6 +208,18 @@ async fn walk(
         files,
         problem,
     })
+}
+
+/// Whether the layout parser needs this entry; the rest only counts toward the totals,
+/// so a cache full of datasets does not hold their listing in memory.
+fn needed(kind: StoreKind, rel: &str) -> bool {
+    let top = rel.split('/').next().unwrap_or("");
+    match kind {
+        StoreKind::Folder => true,
+        // Repos, and the cache-wide `blobs/` that Xet links point into.
+        StoreKind::HfCache => !rel.contains('/') || top.starts_with("models--") || top == "blobs",
+        StoreKind::Ollama => !rel.contains('/') || top == "blobs" || top == "manifests",
+    }
 }
 
 /// Why nothing could be listed, with what to do about it.
