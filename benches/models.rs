@@ -1,5 +1,5 @@
 //! The Models scan of a generated HF-like cache of 10 000 blob files (100 repos of 100
-//! blobs, each blob reached from a snapshot symlink: 20 402 walk entries), locally and over
+//! blobs, each blob reached from a snapshot symlink: 20 401 walk entries), locally and over
 //! the real test sshd; plus the cache's check of an unchanged store (one shallow `find`)
 //! and the pure HF layout pass alone. Results are in docs/performance.md.
 //!
