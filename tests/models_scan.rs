@@ -440,3 +440,16 @@ async fn after_a_delete_the_next_refresh_sees_the_store_as_it_is() {
         before.stores[2].total_bytes - 400 - manifest_len
     );
 }
+
+#[tokio::test]
+async fn a_store_path_that_is_a_symlink_is_followed_but_nothing_below_it() {
+    let st = ModelStores::build();
+    let link = st.dir.path().join("hub-link");
+    std::os::unix::fs::symlink(&st.hf, &link).unwrap();
+    let scan = scan_store(&LocalHost::new(), &spec(&link, StoreKind::HfCache), &quiet).await;
+    assert_eq!(scan.error, None);
+    assert_eq!(names(&scan), ["BAAI/bge-m3", "Qwen/Qwen3-0.6B"]);
+    // Snapshot links were not followed: the blobs count once.
+    assert_eq!(model(&scan, "Qwen/Qwen3-0.6B").size_bytes, 1840);
+    assert_eq!(scan.total_bytes, 2840);
+}
