@@ -7,7 +7,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use sparkdeck::model::Listener;
-use sparkdeck::sources::services::{proc_net, ss};
+use sparkdeck::sources::services::{docker, proc_net, ss};
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -129,7 +129,54 @@ fn proc_net_tcp6_capture_from_the_test_machine() {
     assert_eq!(got, [("::", 18556, true)]);
 }
 
+#[test]
+fn docker_ps_docs_example() {
+    let (cs, bad) = docker::parse_ps(&fixture("ps-format-json.docker-cli-docs.jsonl"));
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(cs.len(), 1);
+    let c = &cs[0];
+    assert_eq!(c.id, "a762a2b37a1d");
+    assert_eq!(c.name, "boring_keldysh");
+    assert_eq!(c.image, "nginx");
+    assert_eq!(c.state, "running");
+    assert_eq!(c.status, "Up 3 seconds");
+    assert_eq!(c.health, None);
+    // `80/tcp` is exposed, not published: nothing listens on the host for it.
+    assert!(c.ports.is_empty());
+}
+
 proptest! {
+    #[test]
+    fn docker_never_panics(text in "\\PC*") {
+        let _ = docker::parse_ps(&text);
+        let _ = docker::parse_ports(&text);
+        let _ = docker::classify_error(&text);
+    }
+
+    #[test]
+    fn docker_ports_never_panic_on_near_misses(
+        entries in prop::collection::vec(
+            "(\\[?[0-9:.a-f]{0,8}\\]?:)?[0-9]{0,6}(-[0-9]{0,6})?(->[0-9]{0,6}(-[0-9]{0,6})?)?(/[a-z]{0,4})?",
+            0..5,
+        ),
+    ) {
+        for p in docker::parse_ports(&entries.join(", ")) {
+            prop_assert!(!p.host_ip.is_empty());
+        }
+    }
+
+    #[test]
+    fn docker_ps_never_panics_on_json_near_misses(
+        id in "[0-9a-f]{0,12}",
+        names in "[a-z,_]{0,10}",
+        status in "(Up|Exited|Created)? ?[0-9a-z ()(:]{0,24}",
+        ports in "[0-9.:\\[\\]>/a-z, -]{0,40}",
+    ) {
+        let line = serde_json::json!({"ID": id, "Names": names, "Status": status, "Ports": ports}).to_string();
+        let (cs, bad) = docker::parse_ps(&line);
+        prop_assert_eq!(cs.len() + bad.len(), 1);
+    }
+
     #[test]
     fn ss_never_panics(text in "\\PC*") {
         let _ = ss::parse_ss(&text);
