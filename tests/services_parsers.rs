@@ -1,0 +1,212 @@
+//! The Services parsers against `tests/fixtures/services/` (byte-for-byte copies of the
+//! shared captures, plus `ss` and `/proc/net/tcp{,6}` captured on the test machine; see
+//! `tests/fixtures/SOURCES.md`), and "never panics" properties on arbitrary input.
+
+use std::fs;
+use std::path::Path;
+
+use proptest::prelude::*;
+use sparkdeck::model::Listener;
+use sparkdeck::sources::services::{docker, proc_net, ss};
+
+fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/services")
+        .join(name);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+fn summary(l: &Listener) -> (String, u16, bool, Vec<(String, u32)>) {
+    (
+        l.addr.clone(),
+        l.port,
+        l.v6,
+        l.owners
+            .iter()
+            .map(|o| (o.process.clone(), o.pid))
+            .collect(),
+    )
+}
+
+fn owned(
+    addr: &str,
+    port: u16,
+    v6: bool,
+    owners: &[(&str, u32)],
+) -> (String, u16, bool, Vec<(String, u32)>) {
+    (
+        addr.to_string(),
+        port,
+        v6,
+        owners
+            .iter()
+            .map(|(p, pid)| (p.to_string(), *pid))
+            .collect(),
+    )
+}
+
+#[test]
+fn ss_capture_from_the_test_machine() {
+    let all = ss::parse_ss(&fixture("ss-ltnp.test-machine.out"));
+    let got: Vec<_> = all.iter().map(summary).collect();
+    assert_eq!(
+        got,
+        [
+            owned("0.0.0.0", 18558, false, &[("python3", 10704)]),
+            // A listener whose process ss does not show (another pid namespace).
+            owned("0.0.0.0", 2024, false, &[]),
+            owned("127.0.0.1", 18555, false, &[("python3", 10537)]),
+            owned("::", 18556, true, &[("python3", 10539)]),
+            owned("::1", 18557, true, &[("python3", 10702)]),
+        ]
+    );
+    assert!(all.iter().all(|l| l.uid.is_none()));
+}
+
+#[test]
+fn ss_tulpen_capture_keeps_tcp_listeners_only() {
+    let all = ss::parse_ss(&fixture("ss-tulpen.jc-ubuntu-18.04.out"));
+    assert_eq!(all.len(), 58);
+    let first = &all[0];
+    assert_eq!(
+        summary(first),
+        owned("0.0.0.0", 9187, false, &[("prometheus-post", 1671)])
+    );
+    assert_eq!(first.uid, Some(128));
+    let resolver = all
+        .iter()
+        .find(|l| l.port == 53 && l.is_loopback())
+        .unwrap();
+    assert_eq!(
+        summary(resolver),
+        owned("127.0.0.53", 53, false, &[("systemd-resolve", 1117)])
+    );
+    assert_eq!(resolver.uid, Some(101));
+    let apache = all.iter().find(|l| l.port == 80).unwrap();
+    let pids: Vec<u32> = apache.owners.iter().map(|o| o.pid).collect();
+    assert_eq!(pids, [24795, 2157, 2156, 2155, 2154, 2153, 2079]);
+    assert!(apache.owners.iter().all(|o| o.process == "/usr/sbin/apach"));
+    assert_eq!(apache.uid, None);
+    let zabbix = all.iter().find(|l| l.port == 10050).unwrap();
+    assert_eq!(
+        summary(zabbix),
+        owned("192.168.178.5", 10050, false, &[("zabbix_agent2", 6359)])
+    );
+    // UDP sockets of the same capture (dnsmasq on 67, avahi on 5353) are not listeners.
+    assert!(!all.iter().any(|l| l.port == 67 || l.port == 5353));
+}
+
+#[test]
+fn ss_without_numeric_ports_yields_only_numeric_lines() {
+    // `ss -a` prints service names (`ssh`, `domain`) where `-n` would print numbers.
+    let all = ss::parse_ss(&fixture("ss-a.jc-ubuntu-18.04.out"));
+    let got: Vec<_> = all.iter().map(summary).collect();
+    assert_eq!(got, [owned("127.0.0.1", 35485, false, &[])]);
+}
+
+#[test]
+fn proc_net_tcp_capture_from_the_test_machine() {
+    let all = proc_net::parse_proc_net_tcp(&fixture("proc-net-tcp.test-machine.txt"), false);
+    let got: Vec<(&str, u16, Option<u32>)> = all
+        .iter()
+        .map(|l| (l.addr.as_str(), l.port, l.uid))
+        .collect();
+    // The two established connections (state 01) of the capture are left out.
+    assert_eq!(
+        got,
+        [("0.0.0.0", 2024, Some(0)), ("127.0.0.1", 18555, Some(0))]
+    );
+    assert!(all.iter().all(|l| !l.v6 && l.owners.is_empty()));
+}
+
+#[test]
+fn proc_net_tcp6_capture_from_the_test_machine() {
+    let all = proc_net::parse_proc_net_tcp(&fixture("proc-net-tcp6.test-machine.txt"), true);
+    let got: Vec<(&str, u16, bool)> = all
+        .iter()
+        .map(|l| (l.addr.as_str(), l.port, l.v6))
+        .collect();
+    assert_eq!(got, [("::", 18556, true)]);
+}
+
+#[test]
+fn docker_ps_docs_example() {
+    let (cs, bad) = docker::parse_ps(&fixture("ps-format-json.docker-cli-docs.jsonl"));
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(cs.len(), 1);
+    let c = &cs[0];
+    assert_eq!(c.id, "a762a2b37a1d");
+    assert_eq!(c.name, "boring_keldysh");
+    assert_eq!(c.image, "nginx");
+    assert_eq!(c.state, "running");
+    assert_eq!(c.status, "Up 3 seconds");
+    assert_eq!(c.health, None);
+    // `80/tcp` is exposed, not published: nothing listens on the host for it.
+    assert!(c.ports.is_empty());
+}
+
+proptest! {
+    #[test]
+    fn docker_never_panics(text in "\\PC*") {
+        let _ = docker::parse_ps(&text);
+        let _ = docker::parse_ports(&text);
+        let _ = docker::classify_error(&text);
+    }
+
+    #[test]
+    fn docker_ports_never_panic_on_near_misses(
+        entries in prop::collection::vec(
+            "(\\[?[0-9:.a-f]{0,8}\\]?:)?[0-9]{0,6}(-[0-9]{0,6})?(->[0-9]{0,6}(-[0-9]{0,6})?)?(/[a-z]{0,4})?",
+            0..5,
+        ),
+    ) {
+        for p in docker::parse_ports(&entries.join(", ")) {
+            prop_assert!(!p.host_ip.is_empty());
+        }
+    }
+
+    #[test]
+    fn docker_ps_never_panics_on_json_near_misses(
+        id in "[0-9a-f]{0,12}",
+        names in "[a-z,_]{0,10}",
+        status in "(Up|Exited|Created)? ?[0-9a-z ()(:]{0,24}",
+        ports in "[0-9.:\\[\\]>/a-z, -]{0,40}",
+    ) {
+        let line = serde_json::json!({"ID": id, "Names": names, "Status": status, "Ports": ports}).to_string();
+        let (cs, bad) = docker::parse_ps(&line);
+        prop_assert_eq!(cs.len() + bad.len(), 1);
+    }
+
+    #[test]
+    fn ss_never_panics(text in "\\PC*") {
+        let _ = ss::parse_ss(&text);
+    }
+
+    #[test]
+    fn ss_never_panics_on_near_misses(
+        state in "(LISTEN|tcp LISTEN|udp UNCONN|[A-Z]{0,6})",
+        addr in "(\\[[0-9a-f:%a-z]{0,12}\\]|[0-9.*%a-z]{0,16}):[0-9a-z]{0,6}",
+        users in "users:\\(\\(\"[^\"]{0,8}\",pid=[0-9]{0,12},fd=[0-9]{0,3}\\)\\)|uid:[0-9]{0,12}|.{0,20}",
+    ) {
+        let line = format!("{state} 0 128 {addr} 0.0.0.0:* {users}");
+        for l in ss::parse_ss(&line) {
+            prop_assert!(!l.addr.is_empty());
+        }
+    }
+
+    #[test]
+    fn proc_net_never_panics(text in "\\PC*", v6 in any::<bool>()) {
+        let _ = proc_net::parse_proc_net_tcp(&text, v6);
+    }
+
+    #[test]
+    fn proc_net_never_panics_on_near_misses(
+        addr in "[0-9A-Fa-fé]{0,33}",
+        port in "[0-9A-Fa-f]{0,5}",
+        st in "(0A|01|..)",
+        v6 in any::<bool>(),
+    ) {
+        let line = format!("0: {addr}:{port} 00000000:0000 {st} 0:0 0:0 0 1000 0 1");
+        let _ = proc_net::parse_proc_net_tcp(&line, v6);
+    }
+}
