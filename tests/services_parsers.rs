@@ -6,8 +6,8 @@ use std::fs;
 use std::path::Path;
 
 use proptest::prelude::*;
-use sparkdeck::model::Listener;
-use sparkdeck::sources::services::{docker, proc_net, ss};
+use sparkdeck::model::{Listener, SourceKind};
+use sparkdeck::sources::services::{docker, proc_net, ss, systemd};
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -145,7 +145,54 @@ fn docker_ps_docs_example() {
     assert!(c.ports.is_empty());
 }
 
+#[test]
+fn docker_errors_captured_from_the_real_cli() {
+    let p = docker::classify_error(&fixture("docker-ps.permission-denied.docker-28.2.2.stderr"))
+        .expect("permission denied is recognised");
+    assert_eq!(p.source, SourceKind::Docker);
+    assert_eq!(
+        p.message,
+        "permission denied on the docker socket (/tmp/svcp-docker.sock)"
+    );
+    assert_eq!(
+        p.fix.as_deref(),
+        Some("sudo usermod -aG docker $USER, then log in again (or newgrp docker)")
+    );
+    let p = docker::classify_error(&fixture("docker-ps.daemon-down.docker-28.2.2.stderr")).unwrap();
+    assert_eq!(
+        p.message,
+        "the docker daemon is not running (nothing answers on /var/run/docker.sock)"
+    );
+    for f in [
+        "docker-ps.not-installed.bash.stderr",
+        "docker-ps.not-installed.dash.stderr",
+    ] {
+        let p = docker::classify_error(&fixture(f)).unwrap();
+        assert_eq!(
+            p.message, "docker is not installed on this host (docker: command not found)",
+            "{f}"
+        );
+    }
+}
+
 proptest! {
+    #[test]
+    fn systemd_never_panics(text in "\\PC*") {
+        let _ = systemd::parse_show(&text);
+    }
+
+    #[test]
+    fn systemd_never_panics_on_near_misses(
+        lines in prop::collection::vec(
+            "(Id|LoadState|ActiveState|SubState|MainPID|NRestarts|ExecMainStartTimestamp|Result|[A-Za-z]{0,4})=?[0-9a-z\\[\\] .-]{0,12}|",
+            0..20,
+        ),
+    ) {
+        for u in systemd::parse_show(&lines.join("\n")) {
+            prop_assert_ne!(u.main_pid, Some(0));
+        }
+    }
+
     #[test]
     fn docker_never_panics(text in "\\PC*") {
         let _ = docker::parse_ps(&text);
