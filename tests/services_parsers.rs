@@ -6,8 +6,8 @@ use std::fs;
 use std::path::Path;
 
 use proptest::prelude::*;
-use sparkdeck::model::Listener;
-use sparkdeck::sources::services::{docker, proc_net, ss};
+use sparkdeck::model::{Listener, SourceKind};
+use sparkdeck::sources::services::{docker, journal, proc_net, ss, systemd};
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -145,7 +145,153 @@ fn docker_ps_docs_example() {
     assert!(c.ports.is_empty());
 }
 
+#[test]
+fn docker_errors_captured_from_the_real_cli() {
+    let p = docker::classify_error(&fixture("docker-ps.permission-denied.docker-28.2.2.stderr"))
+        .expect("permission denied is recognised");
+    assert_eq!(p.source, SourceKind::Docker);
+    assert_eq!(
+        p.message,
+        "permission denied on the docker socket (/tmp/svcp-docker.sock)"
+    );
+    assert_eq!(
+        p.fix.as_deref(),
+        Some("sudo usermod -aG docker $USER, then log in again (or newgrp docker)")
+    );
+    let p = docker::classify_error(&fixture("docker-ps.daemon-down.docker-28.2.2.stderr")).unwrap();
+    assert_eq!(
+        p.message,
+        "the docker daemon is not running (nothing answers on /var/run/docker.sock)"
+    );
+    for f in [
+        "docker-ps.not-installed.bash.stderr",
+        "docker-ps.not-installed.dash.stderr",
+    ] {
+        let p = docker::classify_error(&fixture(f)).unwrap();
+        assert_eq!(
+            p.message, "docker is not installed on this host (docker: command not found)",
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn journal_json_captured_from_the_test_machine() {
+    let lines: Vec<String> = fixture("journal-json.test-machine.jsonl")
+        .lines()
+        .map(|l| journal::format_entry(l).expect("every line is an entry"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "2026-11-22 11:12:48 systemd-journald[21237]: Journal started".to_string(),
+            "2026-11-22 11:12:48 systemd-journald[21237]: Runtime Journal \
+             (/run/log/journal/3d1219c7c4c5404aaa1f6d2a48adfda4) is 8.0M, max 4.0G, 3.9G free."
+                .to_string(),
+            // Stored as a byte array because of its colour codes.
+            "2026-11-22 11:12:52 vllm[21257]: INFO:     Uvicorn running on http://0.0.0.0:8000 \
+             (Press CTRL+C to quit)"
+                .to_string(),
+            "2026-11-22 11:12:52 ollama[21259]: time=2026-11-22T11:15:00Z level=INFO \
+             msg=\"Listening on 127.0.0.1:11434\""
+                .to_string(),
+            "2026-11-22 11:12:52 worker[21260]: Traceback: boom".to_string(),
+            "2026-11-22 11:12:52 worker[21260]: line one".to_string(),
+            "2026-11-22 11:12:52 worker[21260]: line two".to_string(),
+            // 5000 characters, over journalctl's field limit without --all.
+            format!(
+                "2026-11-22 11:12:57 bigline[21280]: {}",
+                journal::OVERSIZED_MESSAGE
+            ),
+        ]
+    );
+    let priorities: Vec<Option<u8>> = fixture("journal-json.test-machine.jsonl")
+        .lines()
+        .map(|l| journal::parse_entry(l).unwrap().priority)
+        .collect();
+    assert_eq!(
+        priorities,
+        [
+            Some(6),
+            Some(6),
+            Some(6),
+            Some(5),
+            Some(3),
+            Some(3),
+            Some(3),
+            Some(4)
+        ]
+    );
+}
+
+#[test]
+fn journal_docs_example() {
+    // The doc's example is one pretty-printed object: a multi-valued field, a byte array
+    // and a null, but no timestamp or identifier.
+    let e = journal::parse_entry(&fixture("json-format-example.systemd-docs.json")).unwrap();
+    assert_eq!(e.message, "Hello World");
+    assert_eq!((e.realtime_us, e.identifier, e.pid), (None, None, None));
+    // The export format is not JSON.
+    for line in fixture("export-format-two-entries.systemd-docs.txt").lines() {
+        assert_eq!(journal::format_entry(line), None, "{line}");
+    }
+}
+
+#[test]
+fn journal_without_permission_captured_from_the_test_machine() {
+    let p = journal::permission_problem(&fixture("journal-json.no-permission.systemd-252.stderr"))
+        .expect("recognised");
+    assert_eq!(p.source, SourceKind::Journal);
+    assert_eq!(
+        p.message,
+        "no permission to read the system journal (only members of group adm or \
+         systemd-journal see the logs of system services)"
+    );
+    assert_eq!(
+        p.fix.as_deref(),
+        Some("sudo usermod -aG systemd-journal $USER, then log in again")
+    );
+}
+
 proptest! {
+    #[test]
+    fn journal_never_panics(text in "\\PC*") {
+        let _ = journal::format_entry(&text);
+        let _ = journal::permission_problem(&text);
+        let _ = journal::strip_ansi(&text);
+    }
+
+    #[test]
+    fn journal_never_panics_on_json_near_misses(
+        ts in prop_oneof![any::<u64>().prop_map(|n| n.to_string()), "[0-9a-z-]{0,25}"],
+        bytes in prop::collection::vec(any::<i64>(), 0..20),
+        ident in "[\\x1b\\[a-z0-9;]{0,10}",
+        pid in "-?[0-9]{0,12}",
+    ) {
+        let line = serde_json::json!({
+            "__REALTIME_TIMESTAMP": ts, "MESSAGE": bytes, "SYSLOG_IDENTIFIER": ident, "_PID": pid,
+        })
+        .to_string();
+        prop_assert!(journal::format_entry(&line).is_some());
+    }
+
+    #[test]
+    fn systemd_never_panics(text in "\\PC*") {
+        let _ = systemd::parse_show(&text);
+    }
+
+    #[test]
+    fn systemd_never_panics_on_near_misses(
+        lines in prop::collection::vec(
+            "(Id|LoadState|ActiveState|SubState|MainPID|NRestarts|ExecMainStartTimestamp|Result|[A-Za-z]{0,4})=?[0-9a-z\\[\\] .-]{0,12}|",
+            0..20,
+        ),
+    ) {
+        for u in systemd::parse_show(&lines.join("\n")) {
+            prop_assert_ne!(u.main_pid, Some(0));
+        }
+    }
+
     #[test]
     fn docker_never_panics(text in "\\PC*") {
         let _ = docker::parse_ps(&text);
