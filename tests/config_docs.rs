@@ -1,7 +1,9 @@
 //! The example config and the docs are checked against the code, so they cannot rot.
 
 use sparkdeck::app::action::Action;
-use sparkdeck::config::load::{GENERAL_KEYS, GPU_KEYS, JOBS_KEYS, SECTIONS, SSH_KEYS, TUNNEL_KEYS};
+use sparkdeck::config::load::{
+    GENERAL_KEYS, GPU_KEYS, JOBS_KEYS, SECTIONS, SERVICES_KEYS, SSH_KEYS, TUNNEL_KEYS,
+};
 use sparkdeck::config::theme_file::COLOUR_FIELDS;
 use sparkdeck::config::{Config, Keymap, parse};
 use std::path::Path;
@@ -45,6 +47,7 @@ fn example_documents_every_key_of_every_section() {
         ("tunnels", own(TUNNEL_KEYS)),
         ("gpu", own(GPU_KEYS)),
         ("jobs", own(JOBS_KEYS)),
+        ("services", own(SERVICES_KEYS)),
         ("keys", keys),
         ("theme", theme_keys),
     ];
@@ -56,10 +59,14 @@ fn example_documents_every_key_of_every_section() {
     for (section, keys) in &expected {
         let lines = section_lines(section);
         for key in keys {
-            // A list of tables is documented by its own `[[section.key]]` header.
+            // A list of tables is documented by its own `[[section.key]]` header, commented
+            // out when the default list is empty.
             let table_list = format!("[[{section}.{key}]]");
             assert!(
-                documents(&lines, key) || EXAMPLE.lines().any(|l| l.trim() == table_list),
+                documents(&lines, key)
+                    || EXAMPLE
+                        .lines()
+                        .any(|l| l.trim().trim_start_matches('#').trim() == table_list),
                 "[{section}] {key} is not in config.example.toml"
             );
         }
@@ -104,6 +111,7 @@ fn config_doc_covers_every_section_and_key() {
         .chain(TUNNEL_KEYS)
         .chain(GPU_KEYS)
         .chain(JOBS_KEYS)
+        .chain(SERVICES_KEYS)
         .chain(COLOUR_FIELDS)
     {
         assert!(
@@ -121,4 +129,40 @@ fn jobs_keys_are_the_fields_of_jobs_settings() {
     from_struct.sort_unstable();
     listed.sort_unstable();
     assert_eq!(from_struct, listed, "JOBS_KEYS and JobsSettings differ");
+}
+
+#[test]
+fn every_catalog_entry_key_is_documented_in_the_example_and_the_docs() {
+    let entry = sparkdeck::services::catalog::defaults().remove(1);
+    let fields = toml::Table::try_from(entry).unwrap();
+    let header = EXAMPLE
+        .lines()
+        .position(|l| l.trim().trim_start_matches('#').trim() == "[[services.catalog]]")
+        .expect("a [[services.catalog]] example");
+    let example: Vec<&str> = EXAMPLE
+        .lines()
+        .skip(header + 1)
+        .take_while(|l| l.starts_with('#'))
+        .collect();
+    for key in fields.keys() {
+        assert!(
+            documents(&example, key),
+            "catalog key {key} not in the example"
+        );
+        assert!(
+            CONFIG_DOC.contains(&format!("| `{key}` |")),
+            "catalog key {key} not in docs/config.md"
+        );
+    }
+    // The commented example is a valid entry once uncommented.
+    let text: String = std::iter::once("[[services.catalog]]")
+        .chain(
+            example
+                .iter()
+                .map(|l| l.trim_start_matches('#').trim_start()),
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
+    let config = parse(&text, Path::new("example")).expect("the commented entry is valid");
+    assert_eq!(config.services.catalog[0].name, "Qdrant");
 }
