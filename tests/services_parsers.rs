@@ -357,6 +357,22 @@ fn vllm_metrics_capture_with_old_and_new_names() {
     assert_eq!(l.prompt_tokens_total, Some(5.0));
 }
 
+#[test]
+fn other_commands_output_is_not_mistaken() {
+    // `systemctl list-units` (a table with `LOAD   = …` legend lines) is not `show` output.
+    assert_eq!(
+        systemd::parse_show(&fixture("systemctl-list-units-all.jc-ubuntu-18.04.out")),
+        []
+    );
+    // `docker stats` lines are JSON objects but not containers.
+    let stats = fixture("stats-no-stream-json.docker-cli-docs.jsonl");
+    let (cs, bad) = docker::parse_ps(&stats);
+    assert!(cs.is_empty());
+    assert_eq!(bad, [stats.trim_end()]);
+    // A streamed generate answer is not a model list.
+    assert!(ollama::parse_ps(&fixture("error-mid-stream.ollama-docs.ndjson")).is_err());
+}
+
 proptest! {
     #[test]
     fn http_parsers_never_panic(text in "\\PC*") {

@@ -4,6 +4,8 @@ use serde_json::{Map, Value};
 
 use crate::model::{OllamaInstalled, OllamaLoaded};
 
+/// The loaded models, `size` and `size_vram` in bytes (`size_vram < size`: partly on the
+/// CPU); an `{"error": …}` body or one that is not Ollama's is an error saying so.
 pub fn parse_ps(body: &str) -> Result<Vec<OllamaLoaded>, String> {
     Ok(models(body, "/api/ps")?
         .iter()
@@ -19,6 +21,7 @@ pub fn parse_ps(body: &str) -> Result<Vec<OllamaLoaded>, String> {
         .collect())
 }
 
+/// The installed models; empty detail strings (cloud hosts) become None.
 pub fn parse_tags(body: &str) -> Result<Vec<OllamaInstalled>, String> {
     Ok(models(body, "/api/tags")?
         .iter()
@@ -38,6 +41,7 @@ pub fn parse_tags(body: &str) -> Result<Vec<OllamaInstalled>, String> {
         .collect())
 }
 
+/// `{"version":"0.5.1"}` → `0.5.1`.
 pub fn parse_version(body: &str) -> Option<String> {
     let v: Value = serde_json::from_str(body.trim()).ok()?;
     text(v.as_object()?, "version")

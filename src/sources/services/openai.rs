@@ -4,6 +4,8 @@ use serde_json::Value;
 
 use crate::model::ServedModel;
 
+/// The served models (`owned_by` tells vLLM, SGLang and llama.cpp apart on a shared port);
+/// an error body (`{"error": …}`, FastAPI's `{"detail": …}`) is an error with its message.
 pub fn parse_models(body: &str) -> Result<Vec<ServedModel>, String> {
     let v: Value = serde_json::from_str(body.trim()).map_err(|e| {
         format!("/v1/models did not answer JSON ({e}); is this an OpenAI-compatible server?")
