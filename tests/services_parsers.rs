@@ -6,8 +6,10 @@ use std::fs;
 use std::path::Path;
 
 use proptest::prelude::*;
-use sparkdeck::model::{Listener, SourceKind};
-use sparkdeck::sources::services::{docker, journal, proc_net, ss, systemd};
+use sparkdeck::model::{Listener, OllamaInstalled, OllamaLoaded, SourceKind};
+use sparkdeck::sources::services::{
+    cloudflared, docker, journal, metrics, ollama, openai, proc_net, ss, systemd,
+};
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -253,7 +255,165 @@ fn journal_without_permission_captured_from_the_test_machine() {
     );
 }
 
+#[test]
+fn ollama_ps_captures() {
+    assert_eq!(
+        ollama::parse_ps(&fixture("api_ps.ollama-docs.json")).unwrap(),
+        [OllamaLoaded {
+            name: "mistral:latest".into(),
+            size_bytes: 5_137_025_024,
+            vram_bytes: 5_137_025_024,
+            expires_at: Some("2024-06-04T14:38:31.83753-07:00".into()),
+        }]
+    );
+    assert_eq!(
+        ollama::parse_ps(&fixture("api_ps.two-models.attogram.json")).unwrap(),
+        [
+            OllamaLoaded {
+                name: "granite3.3:2b".into(),
+                size_bytes: 2_629_206_853,
+                vram_bytes: 2_629_206_853,
+                expires_at: Some("2025-08-23T15:38:39.2249446+02:00".into()),
+            },
+            OllamaLoaded {
+                name: "smollm2:1.7b".into(),
+                size_bytes: 3_501_615_104,
+                vram_bytes: 3_501_615_104,
+                expires_at: Some("2025-08-23T15:38:16.054006+02:00".into()),
+            },
+        ]
+    );
+    assert_eq!(
+        ollama::parse_ps(&fixture("error.ollama-docs.json")).unwrap_err(),
+        "Ollama /api/ps answered an error: the model failed to generate a response"
+    );
+}
+
+#[test]
+fn ollama_tags_captures() {
+    let tags = ollama::parse_tags(&fixture("api_tags.ollama-docs.json")).unwrap();
+    assert_eq!(
+        tags,
+        [
+            OllamaInstalled {
+                name: "deepseek-r1:latest".into(),
+                size_bytes: 4_683_075_271,
+                digest: "0a8c266910232fd3291e71e5ba1e058cc5af9d411192cf88b6d30e92b6e73163".into(),
+                parameter_size: Some("7.6B".into()),
+                quantization: Some("Q4_K_M".into()),
+                modified_at: Some("2025-05-10T08:06:48.639712648-07:00".into()),
+            },
+            OllamaInstalled {
+                name: "llama3.2:latest".into(),
+                size_bytes: 2_019_393_189,
+                digest: "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72".into(),
+                parameter_size: Some("3.2B".into()),
+                quantization: Some("Q4_K_M".into()),
+                modified_at: Some("2025-05-04T17:37:44.706015396-07:00".into()),
+            },
+        ]
+    );
+    // A cloud host: empty detail strings and `"families": null`.
+    let cloud =
+        ollama::parse_tags(&fixture("api_tags.cloud-host-empty-details.attogram.json")).unwrap();
+    let got: Vec<(&str, u64, &str)> = cloud
+        .iter()
+        .map(|m| (m.name.as_str(), m.size_bytes, m.digest.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("deepseek-v3.1:671b", 688_586_727_753, "e1c8a9725f49"),
+            ("gpt-oss:120b", 65_290_180_781, "d98fe6ba01e6"),
+            ("gpt-oss:20b", 13_780_162_412, "05afbac4bad6"),
+        ]
+    );
+    assert!(
+        cloud
+            .iter()
+            .all(|m| m.parameter_size.is_none() && m.quantization.is_none())
+    );
+    assert_eq!(
+        cloud[0].modified_at.as_deref(),
+        Some("2025-08-21T00:00:00Z")
+    );
+}
+
+#[test]
+fn ollama_version_capture() {
+    assert_eq!(
+        ollama::parse_version(&fixture("api_version.ollama-docs.json")).as_deref(),
+        Some("0.5.1")
+    );
+}
+
+#[test]
+fn vllm_metrics_capture_with_old_and_new_names() {
+    let l = metrics::parse_engine_load(&fixture("metrics.datadog-integrations-core.txt")).unwrap();
+    assert_eq!(l.running, Some(0.0));
+    assert_eq!(l.waiting, Some(0.0));
+    assert_eq!(l.kv_cache_pct, Some(0.0));
+    assert_eq!(l.generation_tokens_total, Some(7.0));
+    assert_eq!(l.prompt_tokens_total, Some(5.0));
+}
+
+#[test]
+fn other_commands_output_is_not_mistaken() {
+    // `systemctl list-units` (a table with `LOAD   = …` legend lines) is not `show` output.
+    assert_eq!(
+        systemd::parse_show(&fixture("systemctl-list-units-all.jc-ubuntu-18.04.out")),
+        []
+    );
+    // `docker stats` lines are JSON objects but not containers.
+    let stats = fixture("stats-no-stream-json.docker-cli-docs.jsonl");
+    let (cs, bad) = docker::parse_ps(&stats);
+    assert!(cs.is_empty());
+    assert_eq!(bad, [stats.trim_end()]);
+    // A streamed generate answer is not a model list.
+    assert!(ollama::parse_ps(&fixture("error-mid-stream.ollama-docs.ndjson")).is_err());
+}
+
 proptest! {
+    #[test]
+    fn http_parsers_never_panic(text in "\\PC*") {
+        let _ = ollama::parse_ps(&text);
+        let _ = ollama::parse_tags(&text);
+        let _ = ollama::parse_version(&text);
+        let _ = openai::parse_models(&text);
+        let _ = cloudflared::parse_ready(&text);
+        let _ = metrics::parse_engine_load(&text);
+    }
+
+    #[test]
+    fn metrics_never_panic_on_near_misses(
+        lines in prop::collection::vec(
+            "(vllm:num_requests_running|vllm:kv_cache_usage_perc|sglang:token_usage|[a-z:_]{0,8})(\\{[a-z_=\"}\\\\ ,]{0,16}\\}?)? ?[-+0-9.eNaInf]{0,8}( [0-9]{0,4})?",
+            0..12,
+        ),
+    ) {
+        if let Some(l) = metrics::parse_engine_load(&lines.join("\n")) {
+            for v in [l.running, l.waiting, l.kv_cache_pct, l.generation_tokens_total, l.prompt_tokens_total].into_iter().flatten() {
+                prop_assert!(v.is_finite());
+            }
+        }
+    }
+
+    #[test]
+    fn json_parsers_never_panic_on_json_near_misses(
+        name in "[a-z:.0-9]{0,10}",
+        size in prop_oneof![any::<i64>().prop_map(|n| serde_json::json!(n)), any::<f64>().prop_map(|n| serde_json::json!(n)), "[0-9]{0,5}".prop_map(|s| serde_json::json!(s))],
+        null_details in any::<bool>(),
+    ) {
+        let details = if null_details { serde_json::Value::Null } else { serde_json::json!({"parameter_size": name, "families": null}) };
+        let body = serde_json::json!({"models": [{"name": name, "size": size, "size_vram": size, "details": details}]}).to_string();
+        let _ = ollama::parse_ps(&body);
+        let _ = ollama::parse_tags(&body);
+        let body = serde_json::json!({"data": [{"id": name, "max_model_len": size, "owned_by": size}]}).to_string();
+        let _ = openai::parse_models(&body);
+        let body = serde_json::json!({"status": 200, "readyConnections": size}).to_string();
+        let _ = cloudflared::parse_ready(&body);
+    }
+
     #[test]
     fn journal_never_panics(text in "\\PC*") {
         let _ = journal::format_entry(&text);
