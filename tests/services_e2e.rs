@@ -9,10 +9,10 @@ mod support;
 use sparkdeck::config::ServicesSettings;
 use sparkdeck::host::{Host, LineStream, SshHost, StreamEvent};
 use sparkdeck::model::{
-    CatalogEntry, DetailKind, ListenerSource, ProbeKind, ServiceDetail, ServiceKind, ServiceRow,
-    ServiceState, ServiceTarget, ServiceVerb, SourceKind,
+    CatalogEntry, DetailKind, ListenerSource, LogWindow, ProbeKind, ServiceDetail, ServiceKind,
+    ServiceRow, ServiceState, ServiceTarget, ServiceVerb, SourceKind,
 };
-use sparkdeck::services::{ServicesEngine, actions};
+use sparkdeck::services::{ServicesEngine, actions, logs};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,8 +31,14 @@ my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen =
 print $s->sockport, "\n";
 while (my $c = $s->accept) { while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nperl"; close $c }"#;
 
-/// docker CLI ≤ v28's wording (research/domain.md §4.1).
-const DOCKER_DENIED: &str = "#!/bin/sh\necho 'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.47/containers/json?all=1\": dial unix /var/run/docker.sock: connect: permission denied' >&2\nexit 1\n";
+const DOCKER_DENIED_STDERR: &str =
+    include_str!("fixtures/services/docker-ps.permission-denied.docker-28.2.2.stderr");
+const JOURNAL: &str = include_str!("fixtures/services/journal-json.test-machine.jsonl");
+
+/// A fake docker that fails as docker 28.2.2 does without access to the socket.
+fn docker_denied() -> String {
+    format!("#!/bin/sh\ncat >&2 <<'ERR'\n{DOCKER_DENIED_STDERR}ERR\nexit 1\n")
+}
 
 async fn connect(sshd: &Sshd) -> Arc<dyn Host> {
     let host = tokio::time::timeout(LIMIT, SshHost::connect(&sshd.target(), sshd.options()))
@@ -326,7 +332,7 @@ async fn the_merged_picture_through_ssh_with_probes_through_forwards() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn docker_permission_denied_and_a_host_without_ss() {
     let sshd = Sshd::start();
-    sshd.install_remote_tool("docker", DOCKER_DENIED);
+    sshd.install_remote_tool("docker", &docker_denied());
     // As on a host without iproute2: the remote shell's "not found" status.
     sshd.install_remote_tool(
         "ss",
@@ -429,10 +435,50 @@ async fn actions_run_the_exact_commands_and_explain_sudo() {
         Some("run on the host: sudo systemctl restart ollama.service")
     );
 
-    sshd.install_remote_tool("docker", DOCKER_DENIED);
+    sshd.install_remote_tool("docker", &docker_denied());
     let err = actions::run(host.as_ref(), &settings, &c, ServiceVerb::Start)
         .await
         .unwrap_err();
     assert!(err.message.contains("permission denied"), "{err:?}");
     assert!(err.fix.unwrap().contains("usermod -aG docker"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_follow_over_ssh_with_the_window_and_are_rendered() {
+    let sshd = Sshd::start();
+    let log = sshd.shared_dir().join("journalctl.log");
+    sshd.install_remote_tool(
+        "journalctl",
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > {}\ncat <<'JOURNAL'\n{JOURNAL}JOURNAL\n",
+            log.display()
+        ),
+    );
+    let host = connect(&sshd).await;
+    let settings = ServicesSettings::default();
+    let unit = ServiceTarget::Unit("ollama.service".into());
+    let argv = logs::argv(&settings, &unit, LogWindow::LastHour, 0);
+    let refs: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let mut stream = host.stream_lines(&refs).await.expect("journalctl runs");
+    let mut shown = Vec::new();
+    loop {
+        match tokio::time::timeout(LIMIT, stream.next())
+            .await
+            .expect("lines in time")
+        {
+            Some(StreamEvent::Stdout(l)) => shown.push(logs::render(&unit, &l)),
+            Some(StreamEvent::Stderr(l)) => panic!("stderr: {l}"),
+            Some(StreamEvent::Exit(_)) | None => break,
+        }
+    }
+    // Each argument arrived as one word, as given.
+    assert_eq!(read_log(&log), argv[1..]);
+    assert_eq!(shown.len(), JOURNAL.lines().count());
+    assert!(
+        shown
+            .iter()
+            .any(|l| l.contains("ollama[21259]: time=2026-11-22T11:15:00Z level=INFO")),
+        "{shown:#?}"
+    );
+    assert!(shown.iter().all(|l| !l.starts_with('{')), "{shown:#?}");
 }

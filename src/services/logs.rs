@@ -2,8 +2,8 @@
 //! `docker logs --follow`, with the time window presets.
 
 use crate::config::ServicesSettings;
-use crate::model::{LogWindow, ServiceTarget};
-use crate::sources::services::journal;
+use crate::model::{LogWindow, ServiceTarget, SourceProblem};
+use crate::sources::services::{docker, journal};
 use time::UtcOffset;
 
 /// journalctl stops at this many lines for the time windows, so "today" on a chatty unit
@@ -91,6 +91,15 @@ pub fn render(target: &ServiceTarget, raw: &str) -> String {
     }
 }
 
+/// The log command's stderr → a problem with its fix: journalctl exits 0 and only says on
+/// stderr that it may not read the journal; docker's socket and daemon faults.
+pub fn problem(target: &ServiceTarget, stderr: &str) -> Option<SourceProblem> {
+    match target {
+        ServiceTarget::Unit(_) => journal::permission_problem(stderr),
+        ServiceTarget::Container(_) => docker::classify_error(stderr),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +180,38 @@ mod tests {
             local_midnight(day + 3 * 3600, minus5),
             day - 86_400 + 5 * 3600
         );
+    }
+
+    #[test]
+    fn journal_lines_are_formatted_and_other_lines_kept() {
+        let unit = ServiceTarget::Unit("ollama.service".into());
+        let line = r#"{"__REALTIME_TIMESTAMP":"1795345972285606","SYSLOG_IDENTIFIER":"ollama","_PID":"21259","PRIORITY":"6","MESSAGE":"Listening on 127.0.0.1:11434"}"#;
+        let shown = render(&unit, line);
+        assert!(
+            shown.ends_with("ollama[21259]: Listening on 127.0.0.1:11434"),
+            "{shown}"
+        );
+        assert_eq!(render(&unit, "-- No entries --"), "-- No entries --");
+        assert_eq!(render(&unit, "{\"broken"), "{\"broken");
+    }
+
+    #[test]
+    fn permission_faults_of_the_log_commands() {
+        let unit = ServiceTarget::Unit("ollama.service".into());
+        let p = problem(
+            &unit,
+            "No journal files were opened due to insufficient permissions.",
+        )
+        .expect("journal permission");
+        assert!(p.fix.is_some(), "{p:?}");
+        assert_eq!(problem(&unit, "-- No entries --"), None);
+        let c = ServiceTarget::Container("open-webui".into());
+        let p = problem(
+            &c,
+            "permission denied while trying to connect to the docker API at unix:///var/run/docker.sock",
+        )
+        .expect("docker permission");
+        assert!(p.fix.unwrap().contains("usermod -aG docker"));
     }
 
     #[test]
