@@ -6,7 +6,7 @@ mod support;
 use sparkdeck::config::{ConfigError, ServicesSettings, parse};
 use sparkdeck::host::{Host, LocalHost};
 use sparkdeck::model::{
-    CatalogEntry, DetailKind, ListenerSource, ProbeKind, ServiceKind, ServiceState,
+    CatalogEntry, DetailKind, ListenerSource, ProbeKind, ServiceDetail, ServiceKind, ServiceState,
 };
 use sparkdeck::services::{ServicesEngine, catalog};
 use std::path::Path;
@@ -232,4 +232,84 @@ async fn local_refresh_sees_this_process_and_probes_directly() {
     assert!(twin.health.as_ref().unwrap().ok);
     // Locally nothing is forwarded.
     assert_eq!(engine.prober.forwards_opened(), 0);
+}
+
+const VLLM_METRICS: &str = include_str!("fixtures/services/metrics.datadog-integrations-core.txt");
+/// vLLM's ModelCard list (research/domain.md §3.1).
+const VLLM_MODELS: &str = r#"{"object":"list","data":[{"id":"deepseek-ai/DeepSeek-OCR","object":"model","created":1795345972,"owned_by":"vllm","root":"deepseek-ai/DeepSeek-OCR","parent":null,"max_model_len":8192,"permission":[]}]}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_and_cloudflared_detail_from_their_endpoints() {
+    let vllm = Stub::start(&[
+        ("/health", 200, ""),
+        ("/v1/models", 200, VLLM_MODELS),
+        ("/metrics", 200, VLLM_METRICS),
+    ])
+    .await;
+    // SGLang without --enable-metrics: /metrics 404s, the models still show.
+    let sglang = Stub::start(&[("/health", 200, ""), ("/v1/models", 200, VLLM_MODELS)]).await;
+    let tunnel = Stub::start(&[("/ready", 200, r#"{"status":200,"readyConnections":4}"#)]).await;
+    let no_edge = Stub::start(&[("/ready", 503, r#"{"status":503,"readyConnections":0}"#)]).await;
+    let openai = |name: &str, port: u16| CatalogEntry {
+        detail: DetailKind::Openai,
+        ..entry(name, port, &[])
+    };
+    let cf = |name: &str, port: u16| CatalogEntry {
+        probe_path: "/ready".into(),
+        detail: DetailKind::Cloudflared,
+        ..entry(name, port, &[])
+    };
+    let settings = ServicesSettings {
+        replace_catalog: true,
+        catalog: vec![
+            openai("vLLM", vllm.port),
+            openai("SGLang", sglang.port),
+            cf("cloudflared", tunnel.port),
+            cf("cloudflared 2", no_edge.port),
+        ],
+        show_unexpected: false,
+        ..ServicesSettings::default()
+    };
+    let host: Arc<dyn Host> = Arc::new(LocalHost::new());
+    let mut engine = ServicesEngine::new(host, &settings);
+    let report = tokio::time::timeout(Duration::from_secs(30), engine.refresh())
+        .await
+        .unwrap();
+    let rows = &report.rows;
+    assert_eq!(rows.len(), 4, "{rows:#?}");
+    match &rows[0].detail {
+        ServiceDetail::Openai { models, load } => {
+            assert_eq!(models.len(), 1);
+            assert_eq!(models[0].id, "deepseek-ai/DeepSeek-OCR");
+            assert_eq!(models[0].owned_by.as_deref(), Some("vllm"));
+            assert_eq!(models[0].max_model_len, Some(8192));
+            let load = load.as_ref().expect("load from /metrics");
+            assert_eq!(load.running, Some(0.0));
+            assert_eq!(load.waiting, Some(0.0));
+        }
+        other => panic!("{other:?}"),
+    }
+    match &rows[1].detail {
+        ServiceDetail::Openai { models, load } => {
+            assert_eq!(models.len(), 1);
+            assert_eq!(load, &None);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(rows[1].health.as_ref().unwrap().ok);
+    assert_eq!(
+        rows[2].detail,
+        ServiceDetail::Cloudflared {
+            ready_connections: Some(4)
+        }
+    );
+    let h = rows[3].health.as_ref().unwrap();
+    assert!(!h.ok);
+    assert!(h.detail.starts_with("HTTP 503"), "{h:?}");
+    assert_eq!(
+        rows[3].detail,
+        ServiceDetail::Cloudflared {
+            ready_connections: Some(0)
+        }
+    );
 }
