@@ -422,6 +422,31 @@ async fn actions_run_the_exact_commands_and_explain_sudo() {
     assert_eq!(ok, Ok("stopped open-webui on test-spark".to_string()));
     assert_eq!(read_log(&docker_log), ["stop open-webui"]);
 
+    // A root login on a box without sudo: systemctl runs directly.
+    sshd.install_remote_tool(
+        "sudo",
+        "#!/bin/sh\necho 'sh: 1: sudo: not found' >&2\nexit 127\n",
+    );
+    let ok = actions::run(host.as_ref(), &settings, &unit, ServiceVerb::Start).await;
+    assert_eq!(ok, Ok("started ollama.service on test-spark".to_string()));
+    assert_eq!(
+        read_log(&systemctl_log),
+        ["restart ollama.service", "start ollama.service"]
+    );
+
+    // sudo = false: never through sudo.
+    let direct = ServicesSettings {
+        sudo: false,
+        ..ServicesSettings::default()
+    };
+    let ok = actions::run(host.as_ref(), &direct, &unit, ServiceVerb::Stop).await;
+    assert_eq!(ok, Ok("stopped ollama.service on test-spark".to_string()));
+    assert_eq!(
+        read_log(&systemctl_log).last().map(String::as_str),
+        Some("stop ollama.service")
+    );
+    assert_eq!(read_log(&sudo_log).len(), 1);
+
     sshd.install_remote_tool(
         "sudo",
         "#!/bin/sh\necho 'sudo: a password is required' >&2\nexit 1\n",
