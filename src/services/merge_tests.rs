@@ -579,3 +579,98 @@ fn garbage_observations_never_panic() {
     let rows = run(&[weird, cloudflared()], &o);
     assert!(!rows.is_empty());
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PORTS: [u16; 6] = [22, 8529, 11434, 11435, 20241, 20242];
+    const NAMES: [&str; 5] = [
+        "ollama",
+        "docker-proxy",
+        "arangod",
+        "python3",
+        "cloudflared",
+    ];
+
+    fn a_listener() -> impl Strategy<Value = Listener> {
+        (
+            0..PORTS.len(),
+            any::<bool>(),
+            proptest::collection::vec((0..NAMES.len(), 1u32..6), 0..3),
+        )
+            .prop_map(|(p, v6, owners)| {
+                let owners: Vec<(&str, u32)> =
+                    owners.into_iter().map(|(n, pid)| (NAMES[n], pid)).collect();
+                listener(if v6 { "::" } else { "0.0.0.0" }, PORTS[p], &owners)
+            })
+    }
+
+    fn a_container() -> impl Strategy<Value = Container> {
+        (
+            prop_oneof![
+                Just("arangodb"),
+                Just("ollama-compose"),
+                Just("txt2kg-arangodb-1")
+            ],
+            any::<bool>(),
+            proptest::collection::vec(0..PORTS.len(), 0..3),
+        )
+            .prop_map(|(name, running, ports)| {
+                let ports: Vec<u16> = ports.into_iter().map(|p| PORTS[p]).collect();
+                container(
+                    name,
+                    "arangodb:3.12",
+                    if running { "running" } else { "exited" },
+                    &ports,
+                )
+            })
+    }
+
+    fn a_unit() -> impl Strategy<Value = UnitStatus> {
+        (
+            prop_oneof![Just("ollama.service"), Just("cloudflared.service")],
+            prop_oneof![Just("active"), Just("failed"), Just("inactive"), Just("")],
+            proptest::option::of(1u32..6),
+        )
+            .prop_map(|(id, state, pid)| unit(id, state, pid))
+    }
+
+    proptest! {
+        #[test]
+        fn every_entry_gets_one_row_in_order_and_listening_rows_are_consistent(
+            listeners in proptest::collection::vec(a_listener(), 0..8),
+            containers in proptest::option::of(proptest::collection::vec(a_container(), 0..4)),
+            units in proptest::collection::vec(a_unit(), 0..3),
+            show in any::<bool>(),
+        ) {
+            let catalog = [ollama(), arango(), cloudflared()];
+            let o = obs(listeners, containers, units);
+            let settings = ServicesSettings { show_unexpected: show, ..ServicesSettings::default() };
+            let rows = merge(&catalog, &o, &settings);
+            let ids: Vec<&str> = rows.iter().take(3).map(|r| r.id.as_str()).collect();
+            prop_assert_eq!(ids, vec!["svc:Ollama", "svc:ArangoDB", "svc:cloudflared"]);
+            let mut seen = BTreeSet::new();
+            for r in &rows {
+                prop_assert!(seen.insert(r.id.clone()), "duplicate id {}", r.id);
+                prop_assert!(r.state.is_some());
+                let listens = r.state != Some(ServiceState::Down);
+                prop_assert_eq!(r.bind.is_some(), listens, "{:?}", r);
+                if listens {
+                    let port = r.port.unwrap();
+                    prop_assert!(o.listeners.iter().any(|l| l.port == port));
+                }
+                if !r.expected {
+                    prop_assert!(r.id.starts_with("port:"));
+                    prop_assert!(r.state != Some(ServiceState::Up));
+                }
+                prop_assert!(r.state == Some(ServiceState::Up) || !r.notes.is_empty() || r.state == Some(ServiceState::Unexpected));
+            }
+            // Rows after the catalogue are sorted by port.
+            let rest: Vec<u16> = rows[3..].iter().filter_map(|r| r.port).collect();
+            let mut sorted = rest.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(rest, sorted);
+        }
+    }
+}
