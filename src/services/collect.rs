@@ -7,7 +7,11 @@ use crate::model::{
     CatalogEntry, Container, Listener, ListenerSource, Observation, ServiceKind, SourceKind,
     SourceProblem, UnitStatus,
 };
+use crate::sources::proc::container_from_cgroup;
 use crate::sources::services::{docker, proc_net, ss, systemd};
+
+/// docker's userland proxy: its sockets belong to the publishing container already.
+const DOCKER_PROXY: &str = "docker-proxy";
 
 /// The shell's "command not found" status: over SSH a missing program is not a spawn error.
 const NOT_FOUND: i32 = 127;
@@ -175,11 +179,100 @@ pub async fn observe(
         containers(host, settings, catalog),
         units(host, catalog)
     );
+    let pid_containers = host_network_pids(host, &listeners, containers.as_deref()).await;
     Observation {
         listeners,
         listeners_from: from,
         containers,
         units,
         problems: p1.into_iter().chain(p2).chain(p3).collect(),
+        pid_containers,
+    }
+}
+
+/// Which listening processes run inside a container. Only asked when a running container
+/// publishes no TCP port (so may use the host's network) — otherwise docker's `Ports`
+/// already says who holds what — and in ONE command for all pids. A process that ended in
+/// between just has no cgroup file; that is not a problem worth reporting.
+async fn host_network_pids(
+    host: &dyn Host,
+    listeners: &[Listener],
+    containers: Option<&[Container]>,
+) -> Vec<(u32, String)> {
+    let Some(containers) = containers else {
+        return Vec::new();
+    };
+    let unpublished = containers
+        .iter()
+        .any(|c| c.running() && !c.ports.iter().any(|p| p.proto.eq_ignore_ascii_case("tcp")));
+    let mut paths: Vec<String> = Vec::new();
+    for o in listeners.iter().flat_map(|l| &l.owners) {
+        let path = format!("/proc/{}/cgroup", o.pid);
+        if o.process != DOCKER_PROXY && !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    if !unpublished || paths.is_empty() {
+        return Vec::new();
+    }
+    // grep -H prefixes every line with its file, so one exec covers every pid.
+    let mut argv = vec!["grep", "-H", ""];
+    argv.extend(paths.iter().map(String::as_str));
+    let Ok(out) = host.exec(&argv).await else {
+        return Vec::new();
+    };
+    parse_grep_cgroups(&out.stdout_str())
+}
+
+/// `grep -H '' /proc/<pid>/cgroup…` → (pid, short container id) for pids in a container.
+fn parse_grep_cgroups(text: &str) -> Vec<(u32, String)> {
+    let mut per_pid: Vec<(u32, String)> = Vec::new();
+    for line in text.lines() {
+        let Some((pid, rest)) = line
+            .strip_prefix("/proc/")
+            .and_then(|l| l.split_once("/cgroup:"))
+        else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        match per_pid.iter_mut().find(|(p, _)| *p == pid) {
+            Some((_, body)) => {
+                body.push_str(rest);
+                body.push('\n');
+            }
+            None => per_pid.push((pid, format!("{rest}\n"))),
+        }
+    }
+    per_pid
+        .into_iter()
+        .filter_map(|(pid, body)| container_from_cgroup(&body).map(|id| (pid, id)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grep_output_maps_pids_to_containers() {
+        let id = "4f7b4c5e3a0d9d7e6b1a2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef";
+        let text = format!(
+            "/proc/42/cgroup:0::/system.slice/docker-{id}.scope\n\
+             /proc/7/cgroup:0::/user.slice/user-1000.slice/session-3.scope\n\
+             /proc/9/cgroup:12:memory:/docker/{id}\n\
+             /proc/9/cgroup:11:cpu,cpuacct:/docker/{id}\n\
+             grep: /proc/11/cgroup: No such file or directory\n\
+             garbage\n"
+        );
+        assert_eq!(
+            parse_grep_cgroups(&text),
+            [
+                (42, "4f7b4c5e3a0d".to_string()),
+                (9, "4f7b4c5e3a0d".to_string())
+            ]
+        );
+        assert!(parse_grep_cgroups("").is_empty());
     }
 }

@@ -22,6 +22,8 @@ struct Port<'a> {
     procs: Vec<(String, u32)>,
     /// A running container publishing this host port.
     publisher: Option<&'a Container>,
+    /// The container an owning process runs in (`--network host`).
+    inside: Option<&'a Container>,
     /// The unit whose MainPID holds it.
     unit: Option<&'a UnitStatus>,
 }
@@ -36,6 +38,7 @@ impl Port<'_> {
             container: self
                 .publisher
                 .filter(|_| self.publish_clash().is_none())
+                .or(self.inside)
                 .map(|c| c.name.clone()),
             unit: self.unit.map(|u| u.id.clone()),
         }
@@ -52,7 +55,7 @@ impl Port<'_> {
     /// A running container publishes this port while another (visible) process holds it.
     fn publish_clash(&self) -> Option<String> {
         let c = self.publisher?;
-        if !self.visible() || self.via_proxy() {
+        if !self.visible() || self.via_proxy() || self.inside.is_some_and(|i| i.id == c.id) {
             return None;
         }
         Some(format!(
@@ -66,7 +69,10 @@ impl Port<'_> {
     /// `ollama (pid 42)`, `container open-webui`, or `an invisible process`.
     fn holder(&self) -> String {
         if let Some((p, pid)) = self.procs.iter().find(|(p, _)| p != DOCKER_PROXY) {
-            return format!("{p} (pid {pid})");
+            return match self.inside {
+                Some(c) => format!("{p} (pid {pid}) in container {}", c.name),
+                None => format!("{p} (pid {pid})"),
+            };
         }
         if let Some(c) = self.publisher {
             return format!("container {}", c.name);
@@ -79,6 +85,9 @@ impl Port<'_> {
 
     /// The name of an uncatalogued row.
     fn display_name(&self) -> String {
+        if let Some(c) = self.inside {
+            return c.name.clone();
+        }
         if let Some((p, _)) = self.procs.iter().find(|(p, _)| p != DOCKER_PROXY) {
             return p.clone();
         }
@@ -109,7 +118,8 @@ impl Port<'_> {
             .filter(|(p, _)| p != DOCKER_PROXY)
             .map(|(p, _)| p.to_lowercase())
             .collect();
-        if let Some(c) = self.publisher.filter(|_| self.publish_clash().is_none()) {
+        let publisher = self.publisher.filter(|_| self.publish_clash().is_none());
+        for c in publisher.into_iter().chain(self.inside) {
             texts.push(c.name.to_lowercase());
             texts.push(c.image.to_lowercase());
         }
@@ -174,7 +184,7 @@ fn fits(
     }
     match entry.kind {
         ServiceKind::Docker if !entry.container.is_empty() => {
-            if let Some(c) = port.publisher {
+            if let Some(c) = port.publisher.or(port.inside) {
                 return if container_fits(&c.name, &entry.container) {
                     Fit::Yes
                 } else {
@@ -363,6 +373,15 @@ fn group_ports<'a>(obs: &'a Observation) -> BTreeMap<u16, Port<'a>> {
                         .iter()
                         .any(|p| p.host_port == port && p.proto.eq_ignore_ascii_case("tcp"))
             });
+            let inside = obs
+                .pid_containers
+                .iter()
+                .filter(|(pid, _)| procs.iter().any(|(_, p)| p == pid))
+                .find_map(|(_, short)| {
+                    containers.iter().find(|c| {
+                        !short.is_empty() && c.id.to_lowercase().starts_with(&short.to_lowercase())
+                    })
+                });
             let unit = obs.units.iter().find(|u| {
                 u.main_pid
                     .is_some_and(|m| procs.iter().any(|(_, pid)| *pid == m))
@@ -374,6 +393,7 @@ fn group_ports<'a>(obs: &'a Observation) -> BTreeMap<u16, Port<'a>> {
                     bind,
                     procs,
                     publisher,
+                    inside,
                     unit,
                 },
             )
@@ -402,7 +422,7 @@ fn listening(row: &mut ServiceRow, p: &Port<'_>) {
         row.unit = p.unit.cloned();
     }
     if row.container.is_none() {
-        row.container = p.publisher.cloned();
+        row.container = p.publisher.or(p.inside).cloned();
     }
 }
 

@@ -545,6 +545,51 @@ fn unexpected_listeners_are_named_filtered_and_sorted_after_the_catalogue() {
 }
 
 #[test]
+fn a_host_network_container_owns_the_sockets_of_its_processes() {
+    let mut trt = container("trtllm", "nvcr.io/nvidia/tensorrt-llm", "running", &[]);
+    trt.id = "4f7b4c5e3a0d9d7e6b1a2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef".into();
+    let mut webui = container(
+        "open-webui",
+        "ghcr.io/open-webui/open-webui",
+        "running",
+        &[],
+    );
+    webui.id = "aaaaaaaaaaaa0000000000000000000000000000000000000000000000000000".into();
+    let mut o = obs(
+        vec![
+            listener("0.0.0.0", 8355, &[("trtllm-serve", 5)]),
+            listener("0.0.0.0", 8080, &[("python3", 6)]),
+        ],
+        Some(vec![trt, webui]),
+        vec![],
+    );
+    o.pid_containers = vec![(5, "4f7b4c5e3a0d".into()), (6, "aaaaaaaaaaaa".into())];
+    let webui_entry = CatalogEntry {
+        container: "open-webui".into(),
+        ..entry("Open WebUI", 8080, ServiceKind::Docker)
+    };
+    let rows = run(&[webui_entry], &o);
+    let r = row(&rows, "svc:Open WebUI");
+    assert_eq!(r.state, Some(ServiceState::Up), "{r:#?}");
+    assert_eq!(r.owner.container.as_deref(), Some("open-webui"));
+    assert_eq!(r.owner.process.as_deref(), Some("python3"));
+    let other = row(&rows, "port:8355");
+    assert_eq!(other.name, "trtllm");
+    assert_eq!(other.kind, ServiceKind::Docker);
+    assert_eq!(other.owner.container.as_deref(), Some("trtllm"));
+
+    // The same process outside any container is not the catalogued container.
+    o.pid_containers.clear();
+    let webui_entry = CatalogEntry {
+        container: "open-webui".into(),
+        ..entry("Open WebUI", 8080, ServiceKind::Docker)
+    };
+    let rows = run(&[webui_entry], &o);
+    assert_eq!(rows[0].state, Some(ServiceState::Conflict));
+    assert!(notes(&rows[0]).contains("held by python3 (pid 6)"));
+}
+
+#[test]
 fn an_entry_without_identity_accepts_any_owner() {
     let dash = entry("DGX Dashboard", 11000, ServiceKind::Process);
     let o = obs(
