@@ -507,3 +507,28 @@ async fn logs_follow_over_ssh_with_the_window_and_are_rendered() {
     );
     assert!(shown.iter().all(|l| !l.starts_with('{')), "{shown:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wildcard_v6_listener_is_probed_on_loopback_through_the_forward() {
+    let sshd = Sshd::start();
+    let host = connect(&sshd).await;
+    // Dual-stack `::` (ss prints `*:PORT`), like Ollama with OLLAMA_HOST=0.0.0.0.
+    let any = Stub::start_at("[::]:0", &[("/", 200, "Ollama is running")]).await;
+    let settings = ServicesSettings {
+        replace_catalog: true,
+        catalog: vec![CatalogEntry {
+            expect_body: "Ollama is running".into(),
+            ..entry("Ollama", any.port, ServiceKind::Process)
+        }],
+        show_unexpected: false,
+        ..ServicesSettings::default()
+    };
+    let mut engine = ServicesEngine::new(host, &settings);
+    let report = tokio::time::timeout(LIMIT, engine.refresh()).await.unwrap();
+    let r = row(&report.rows, "svc:Ollama");
+    assert_eq!(r.bind.as_deref(), Some("::"));
+    let h = r.health.as_ref().expect("probed");
+    assert!(h.ok, "{h:?}");
+    assert_eq!(any.paths(), ["/"]);
+    assert_eq!(engine.prober.forwards_opened(), 1);
+}

@@ -16,7 +16,13 @@ pub struct Stub {
 impl Stub {
     /// Serves `routes` (path → status, body) on 127.0.0.1:<ephemeral>; other paths 404.
     pub async fn start(routes: &[(&str, u16, &str)]) -> Stub {
+        Self::start_at("127.0.0.1:0", routes).await
+    }
+
+    /// As `start`, on another address (`[::]:0` for a dual-stack wildcard).
+    pub async fn start_at(bind: &str, routes: &[(&str, u16, &str)]) -> Stub {
         Self::spawn(
+            bind,
             routes
                 .iter()
                 .map(|(p, s, b)| (p.to_string(), (*s, b.to_string())))
@@ -28,11 +34,11 @@ impl Stub {
 
     /// Accepts connections and never answers.
     pub async fn silent() -> Stub {
-        Self::spawn(HashMap::new(), true).await
+        Self::spawn("127.0.0.1:0", HashMap::new(), true).await
     }
 
-    async fn spawn(routes: HashMap<String, (u16, String)>, silent: bool) -> Stub {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a stub");
+    async fn spawn(bind: &str, routes: HashMap<String, (u16, String)>, silent: bool) -> Stub {
+        let listener = TcpListener::bind(bind).await.expect("bind a stub");
         let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = seen.clone();
