@@ -326,14 +326,24 @@ async fn tcp_probe(t: &Target, timeout: Duration) -> Health {
     }
 }
 
-/// GET → body of a 200 answer; anything else is None (the detail is best effort).
+/// GET → body of a 2xx answer; anything else is None (the detail is best effort).
 async fn body(client: &reqwest::Client, addr: &str, path: &str) -> Option<String> {
+    any_body(client, addr, path, false).await
+}
+
+/// GET → body, of error answers too when `errors` (cloudflared's 503 still counts).
+async fn any_body(
+    client: &reqwest::Client,
+    addr: &str,
+    path: &str,
+    errors: bool,
+) -> Option<String> {
     let resp = client
         .get(format!("http://{addr}{path}"))
         .send()
         .await
         .ok()?;
-    if !resp.status().is_success() && path != "/ready" {
+    if !errors && !resp.status().is_success() {
         return None;
     }
     resp.text().await.ok()
@@ -380,7 +390,7 @@ async fn fetch_detail(client: &reqwest::Client, addr: &str, kind: DetailKind) ->
                 load: prom.as_deref().and_then(metrics::parse_engine_load),
             }
         }
-        DetailKind::Cloudflared => match body(client, addr, "/ready").await {
+        DetailKind::Cloudflared => match any_body(client, addr, "/ready", true).await {
             Some(b) => ServiceDetail::Cloudflared {
                 ready_connections: cloudflared::parse_ready(&b),
             },
