@@ -432,7 +432,8 @@ proptest! {
             "__REALTIME_TIMESTAMP": ts, "MESSAGE": bytes, "SYSLOG_IDENTIFIER": ident, "_PID": pid,
         })
         .to_string();
-        prop_assert!(journal::format_entry(&line).is_some());
+        let e = journal::parse_entry(&line).expect("an object with a timestamp is an entry");
+        prop_assert_eq!(e.lines().len(), e.message.split('\n').count());
     }
 
     #[test]

@@ -53,6 +53,24 @@ impl JournalEntry {
         out.push_str(&self.message);
         out
     }
+
+    /// `line()` cut at the message's newlines, continuation lines indented under the
+    /// message as journalctl does, for a viewer that shows one line per row.
+    pub fn lines(&self) -> Vec<String> {
+        let full = self.line();
+        let prefix_chars = full.chars().count() - self.message.chars().count();
+        let indent = " ".repeat(prefix_chars);
+        full.split('\n')
+            .enumerate()
+            .map(|(i, l)| {
+                if i == 0 {
+                    l.to_string()
+                } else {
+                    format!("{indent}{l}")
+                }
+            })
+            .collect()
+    }
 }
 
 /// A `journalctl -o json` line; None for a line that is not a journal entry (not a JSON
@@ -252,6 +270,24 @@ mod tests {
             format!("1970-01-01 00:00:00 {OVERSIZED_MESSAGE}")
         );
         assert_eq!(format_entry(r#"{"MESSAGE":["a",[98]]}"#).unwrap(), "a\nb");
+    }
+
+    #[test]
+    fn multi_line_messages_split_with_indent() {
+        let e = parse_entry(r#"{"__REALTIME_TIMESTAMP":"0","_COMM":"py","_PID":"7","MESSAGE":"Traceback:\n  File x\n"}"#)
+            .unwrap();
+        assert_eq!(e.message, "Traceback:\n  File x");
+        assert_eq!(
+            e.lines(),
+            [
+                "1970-01-01 00:00:00 py[7]: Traceback:",
+                "                             File x"
+            ]
+        );
+        assert_eq!(
+            parse_entry(r#"{"MESSAGE":"one"}"#).unwrap().lines(),
+            ["one"]
+        );
     }
 
     #[test]
