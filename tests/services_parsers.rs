@@ -66,6 +66,36 @@ fn ss_capture_from_the_test_machine() {
 }
 
 #[test]
+fn ss_as_an_unprivileged_user_shows_only_its_own_processes() {
+    let all = ss::parse_ss(&fixture("ss-ltnp.as-nobody.test-machine.out"));
+    let got: Vec<_> = all.iter().map(summary).collect();
+    assert_eq!(
+        got,
+        [
+            owned("0.0.0.0", 2024, false, &[]),
+            // root's listener: ss -p cannot name it for `nobody`.
+            owned("127.0.0.1", 18555, false, &[]),
+            owned("::", 18559, true, &[("python3", 7635)]),
+        ]
+    );
+}
+
+#[test]
+fn ss_with_its_header_line() {
+    // iproute2 6.1 glues the last two captions: `Peer Address:PortProcess`.
+    let all = ss::parse_ss(&fixture("ss-ltnp-with-header.test-machine.out"));
+    let got: Vec<_> = all.iter().map(summary).collect();
+    assert_eq!(
+        got,
+        [
+            owned("0.0.0.0", 2024, false, &[]),
+            owned("127.0.0.1", 18555, false, &[("python3", 7623)]),
+            owned("::", 18559, true, &[("python3", 7635)]),
+        ]
+    );
+}
+
+#[test]
 fn ss_tulpen_capture_keeps_tcp_listeners_only() {
     let all = ss::parse_ss(&fixture("ss-tulpen.jc-ubuntu-18.04.out"));
     assert_eq!(all.len(), 58);
