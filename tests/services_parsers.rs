@@ -515,6 +515,67 @@ proptest! {
     }
 
     #[test]
+    fn ss_round_trips_what_ss_prints(
+        ip in any::<std::net::IpAddr>(),
+        star in any::<bool>(),
+        port in any::<u16>(),
+        owners in prop::collection::vec(("[a-zA-Z0-9_./: -]{1,15}", 1u32..4_194_304), 0..4),
+        netid in any::<bool>(),
+    ) {
+        let local = match ip {
+            _ if star => format!("*:{port}"),
+            std::net::IpAddr::V4(v4) => format!("{v4}:{port}"),
+            std::net::IpAddr::V6(v6) => format!("[{v6}]:{port}"),
+        };
+        let users: Vec<String> = owners
+            .iter()
+            .enumerate()
+            .map(|(fd, (name, pid))| format!("(\"{name}\",pid={pid},fd={})", fd + 3))
+            .collect();
+        let process = if users.is_empty() { String::new() } else { format!("users:({})", users.join(",")) };
+        let line = format!("{}LISTEN 0 4096 {local} 0.0.0.0:* {process}", if netid { "tcp " } else { "" });
+        let got = ss::parse_ss(&line);
+        prop_assert_eq!(got.len(), 1);
+        let l = &got[0];
+        prop_assert_eq!(l.port, port);
+        if star {
+            prop_assert_eq!((l.addr.as_str(), l.v6), ("::", true));
+        } else {
+            prop_assert_eq!(&l.addr, &ip.to_string());
+            prop_assert_eq!(l.v6, ip.is_ipv6());
+        }
+        let mut want: Vec<(String, u32)> = Vec::new();
+        for (name, pid) in &owners {
+            if !want.iter().any(|(_, p)| p == pid) {
+                want.push((name.clone(), *pid));
+            }
+        }
+        let seen: Vec<(String, u32)> = l.owners.iter().map(|o| (o.process.clone(), o.pid)).collect();
+        prop_assert_eq!(seen, want);
+    }
+
+    #[test]
+    fn docker_ports_round_trip_ranges(
+        ip in prop_oneof![Just("0.0.0.0".to_string()), Just("[::]".to_string()), Just("::".to_string()), any::<std::net::Ipv4Addr>().prop_map(|i| i.to_string())],
+        host in 1u16..60000,
+        container in 1u16..60000,
+        len in 0u16..5,
+        proto in prop_oneof![Just("tcp"), Just("udp"), Just("sctp")],
+    ) {
+        let range = |start: u16| if len == 0 { start.to_string() } else { format!("{start}-{}", start + len) };
+        let entry = format!("{ip}:{}->{}/{proto}", range(host), range(container));
+        let got = docker::parse_ports(&format!("{entry}, {container}/tcp"));
+        let want_ip = ip.trim_start_matches('[').trim_end_matches(']');
+        prop_assert_eq!(got.len(), usize::from(len) + 1);
+        for (i, p) in got.iter().enumerate() {
+            let i = u16::try_from(i).unwrap();
+            prop_assert_eq!(p.host_ip.as_str(), want_ip);
+            prop_assert_eq!((p.host_port, p.container_port), (host + i, container + i));
+            prop_assert_eq!(p.proto.as_str(), proto);
+        }
+    }
+
+    #[test]
     fn ss_never_panics(text in "\\PC*") {
         let _ = ss::parse_ss(&text);
     }
