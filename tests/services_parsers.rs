@@ -576,6 +576,87 @@ proptest! {
     }
 
     #[test]
+    fn metrics_sum_over_engines(
+        engines in prop::collection::vec((0u32..500, 0u32..500, 0.0f64..=1.0, 0u64..1_000_000), 1..6),
+        legacy in any::<bool>(),
+        sglang in any::<bool>(),
+    ) {
+        let (running, waiting, kv, gen_tokens) = if sglang {
+            ("sglang:num_running_reqs", "sglang:num_queue_reqs", "sglang:token_usage", "sglang:generation_tokens_total")
+        } else if legacy {
+            ("vllm:num_requests_running", "vllm:num_requests_waiting", "vllm:gpu_cache_usage_perc", "vllm:generation_tokens_total")
+        } else {
+            ("vllm:num_requests_running", "vllm:num_requests_waiting", "vllm:kv_cache_usage_perc", "vllm:generation_tokens_total")
+        };
+        let mut text = String::new();
+        for (i, (r, w, k, g)) in engines.iter().enumerate() {
+            let labels = format!("{{engine=\"{i}\",model_name=\"org/m {{x}}\"}}");
+            text.push_str(&format!("# TYPE {running} gauge\n{running}{labels} {r}.0\n{waiting}{labels} {w}\n"));
+            text.push_str(&format!("{kv}{labels} {k:e}\n{gen_tokens}{labels} {g}\n"));
+            text.push_str(&format!("{}{labels} 1.7e9\n", gen_tokens.replace("_total", "_created")));
+        }
+        let l = metrics::parse_engine_load(&text).expect("known metrics");
+        let sum = |f: fn(&(u32, u32, f64, u64)) -> f64| engines.iter().map(f).sum::<f64>();
+        prop_assert_eq!(l.running, Some(sum(|e| f64::from(e.0))));
+        prop_assert_eq!(l.waiting, Some(sum(|e| f64::from(e.1))));
+        prop_assert_eq!(l.generation_tokens_total, Some(sum(|e| e.3 as f64)));
+        let mean_pct = sum(|e| e.2) / engines.len() as f64 * 100.0;
+        prop_assert!((l.kv_cache_pct.unwrap() - mean_pct).abs() < 1e-9);
+        prop_assert_eq!(l.prompt_tokens_total, None);
+    }
+
+    #[test]
+    fn systemd_round_trips_in_any_property_order(
+        units in prop::collection::vec(
+            (
+                "[a-z][a-z0-9-]{0,12}\\.(service|socket)",
+                prop_oneof![Just("loaded"), Just("not-found"), Just("masked")],
+                prop_oneof![Just("active"), Just("inactive"), Just("failed"), Just("activating")],
+                "[a-z-]{1,10}",
+                0u32..5_000_000,
+                prop::option::of(0u32..100),
+                prop::option::of(Just("Thu 2026-09-10 13:29:58 +01")),
+                prop::option::of(prop_oneof![Just("success"), Just("exit-code"), Just("signal")]),
+            ),
+            1..5,
+        ),
+        seed in any::<u64>(),
+    ) {
+        let mut text = String::new();
+        for (n, (id, load, active, sub, pid, restarts, started, result)) in units.iter().enumerate() {
+            let mut props = vec![
+                format!("Id={id}"),
+                format!("LoadState={load}"),
+                format!("ActiveState={active}"),
+                format!("SubState={sub}"),
+                format!("MainPID={pid}"),
+                format!("NRestarts={}", restarts.map_or("[not set]".to_string(), |r| r.to_string())),
+                format!("ExecMainStartTimestamp={}", started.unwrap_or("")),
+                format!("Result={}", result.unwrap_or("")),
+            ];
+            // systemd prints its own property order; any order must do.
+            props.rotate_left((seed as usize).wrapping_add(n) % 8);
+            if n > 0 {
+                text.push('\n');
+            }
+            text.push_str(&props.join("\n"));
+            text.push('\n');
+        }
+        let got = systemd::parse_show(&text);
+        prop_assert_eq!(got.len(), units.len());
+        for (u, (id, load, active, sub, pid, restarts, started, result)) in got.iter().zip(&units) {
+            prop_assert_eq!(&u.id, id);
+            prop_assert_eq!(&u.load_state, load);
+            prop_assert_eq!(&u.active_state, active);
+            prop_assert_eq!(&u.sub_state, sub);
+            prop_assert_eq!(u.main_pid, (*pid != 0).then_some(*pid));
+            prop_assert_eq!(u.n_restarts, *restarts);
+            prop_assert_eq!(u.started.as_deref(), *started);
+            prop_assert_eq!(u.result.as_deref(), *result);
+        }
+    }
+
+    #[test]
     fn ss_never_panics(text in "\\PC*") {
         let _ = ss::parse_ss(&text);
     }
