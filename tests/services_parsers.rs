@@ -624,7 +624,7 @@ proptest! {
     ) {
         let mut text = String::new();
         for (n, (id, load, active, sub, pid, restarts, started, result)) in units.iter().enumerate() {
-            let mut props = vec![
+            let mut props = [
                 format!("Id={id}"),
                 format!("LoadState={load}"),
                 format!("ActiveState={active}"),
