@@ -9,10 +9,8 @@ use time::macros::format_description;
 
 use crate::model::{SourceKind, SourceProblem};
 
-/// `Users in groups 'adm', 'systemd-journal' can see all messages.`
-static GROUPS_HINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)users in groups? (.+?) can see all messages").expect("hint pattern compiles")
-});
+/// A group name in journalctl's hint: `Users in groups 'adm', 'systemd-journal' can see all
+/// messages.` (older: `Users in the 'systemd-journal' group can see all messages.`).
 static QUOTED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"'([^']+)'").expect("quoted pattern compiles"));
 
@@ -193,14 +191,10 @@ pub fn permission_problem(stderr: &str) -> Option<SourceProblem> {
     if !denied {
         return None;
     }
-    let mut groups: Vec<String> = GROUPS_HINT
-        .captures(stderr)
-        .map(|c| {
-            QUOTED
-                .captures_iter(&c[1])
-                .map(|g| g[1].to_string())
-                .collect()
-        })
+    let mut groups: Vec<String> = stderr
+        .lines()
+        .find(|l| l.to_ascii_lowercase().contains("can see all messages"))
+        .map(|l| QUOTED.captures_iter(l).map(|g| g[1].to_string()).collect())
         .unwrap_or_default();
     if groups.is_empty() {
         groups = vec!["adm".into(), "systemd-journal".into()];
