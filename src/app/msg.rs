@@ -8,9 +8,9 @@ use crate::model::{
     ConnId, ConnState, HostInfo, SavedConnection, SavedTunnel, SshConfigEntry, TunnelSpec,
     TunnelState,
 };
+use crate::model::{DeleteOutcome, ModelsReport, ScanProgress};
 use crate::model::{JobsPage, RequeueOutcome};
 use crate::model::{ServiceTarget, ServiceVerb, ServicesReport};
-use crate::model::{DeleteOutcome, ModelsReport, ScanProgress};
 use crate::services::actions::ActionError;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
