@@ -198,7 +198,7 @@ pub fn target_of(row: &ServiceRow) -> Result<ServiceTarget, String> {
 pub struct ServiceLog {
     pub target: ServiceTarget,
     pub window: crate::model::LogWindow,
-    /// The host as the user knows it, for the title.
+    /// The connection's name, for the title.
     pub host: String,
 }
 

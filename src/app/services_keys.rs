@@ -227,7 +227,7 @@ pub fn confirm_key(
 
 /// Opens the viewer on the selected row's journal or docker log, newest lines first.
 fn open_log(state: &mut State) -> Vec<Effect> {
-    let (Some(name), Some(host)) = (state.active.clone(), state.active_host_label()) else {
+    let Some(name) = state.active.clone() else {
         state.flash(FlashLevel::Warn, "no active connection: pick one first");
         return Vec::new();
     };
@@ -248,7 +248,7 @@ fn open_log(state: &mut State) -> Vec<Effect> {
     let log = ServiceLog {
         target: target.clone(),
         window: LogWindow::Tail,
-        host,
+        host: name.clone(),
     };
     let mut view = LogView::default();
     let (w, h) = state.size;
