@@ -247,22 +247,41 @@ pub struct ServicesLayout {
 
 /// Wide enough to put the detail beside the table rather than under it.
 const SIDE_BY_SIDE: u16 = 140;
+/// Lines a detail pane needs to be worth showing without being asked for.
+const AUTO_DETAIL: u16 = 12;
 
-pub fn layout(body: Rect, banner_lines: u16, detail: bool) -> ServicesLayout {
+/// Splits the tab body. `banner_lines` is what the problems banner wants (never more than a
+/// third of the body), `rows` the table rows. With the detail closed, a body with room to
+/// spare below the table shows the pane there anyway; otherwise one summary line.
+pub fn layout(body: Rect, banner_lines: u16, rows: usize, detail: bool) -> ServicesLayout {
     let banner_h = banner_lines.min(body.height / 3);
-    let summary_h = u16::from(!detail && body.height >= 6);
-    let [banner, status, rest, summary] = Layout::vertical([
+    let [banner, status, rest] = Layout::vertical([
         Constraint::Length(banner_h),
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(summary_h),
     ])
     .areas(body);
+    let none = Rect { height: 0, ..rest };
     if !detail {
+        let table_h = (rows as u16).saturating_add(3).max(4);
+        if rest.width >= 60 && rest.height >= table_h.saturating_add(AUTO_DETAIL) {
+            let [t, d] =
+                Layout::vertical([Constraint::Length(table_h), Constraint::Min(0)]).areas(rest);
+            return ServicesLayout {
+                banner,
+                status,
+                table: t,
+                detail: Some(d),
+                summary: none,
+            };
+        }
+        let summary_h = u16::from(rest.height >= 5);
+        let [t, summary] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(summary_h)]).areas(rest);
         return ServicesLayout {
             banner,
             status,
-            table: rest,
+            table: t,
             detail: None,
             summary,
         };
@@ -272,17 +291,21 @@ pub fn layout(body: Rect, banner_lines: u16, detail: bool) -> ServicesLayout {
             Layout::horizontal([Constraint::Percentage(58), Constraint::Min(0)]).areas(rest);
         (t, d)
     } else if rest.height >= 18 {
-        let [t, d] = Layout::vertical([Constraint::Percentage(40), Constraint::Min(0)]).areas(rest);
+        let table_h = (rows as u16)
+            .saturating_add(3)
+            .clamp(4, rest.height * 2 / 5);
+        let [t, d] =
+            Layout::vertical([Constraint::Length(table_h), Constraint::Min(0)]).areas(rest);
         (t, d)
     } else {
-        (Rect { height: 0, ..rest }, rest)
+        (none, rest)
     };
     ServicesLayout {
         banner,
         status,
         table,
         detail: Some(pane),
-        summary,
+        summary: none,
     }
 }
 
@@ -320,7 +343,13 @@ impl State {
 
     pub fn services_layout(&self) -> ServicesLayout {
         let body = super::layout::frame(Rect::new(0, 0, self.size.0, self.size.1)).body;
-        layout(body, self.services_banner_lines(), self.services.detail)
+        let rows = self.services_rows().len();
+        layout(
+            body,
+            self.services_banner_lines(),
+            rows,
+            self.services.detail,
+        )
     }
 
     /// Rows the filter lets through, in report order.
@@ -486,8 +515,14 @@ mod tests {
     fn layout_parts_stay_inside_the_body() {
         for (w, h) in [(0, 0), (1, 1), (40, 10), (80, 19), (120, 35), (200, 60)] {
             let b = Rect::new(0, 3, w, h);
-            for (lines, detail) in [(0, false), (3, false), (3, true), (40, true)] {
-                let l = layout(b, lines, detail);
+            for (lines, rows, detail) in [
+                (0, 0, false),
+                (3, 10, false),
+                (3, 10, true),
+                (40, 300, true),
+                (0, 300, false),
+            ] {
+                let l = layout(b, lines, rows, detail);
                 let mut parts = vec![l.banner, l.status, l.table, l.summary];
                 parts.extend(l.detail);
                 for r in parts {

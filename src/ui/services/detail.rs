@@ -228,8 +228,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, _now: i64) {
         Some(p) => format!(" {} :{p} ", row.name),
         None => format!(" {} ", row.name),
     };
+    // The accent marks the pane the paging keys scroll (opened with enter).
     let block = Block::bordered()
-        .border_style(style::accent(th))
+        .border_style(if state.services.detail {
+            style::accent(th)
+        } else {
+            style::border(th)
+        })
         .title(Line::styled(
             fit(&title, inner_w.saturating_sub(more.chars().count())),
             style::title(th),
@@ -266,9 +271,27 @@ fn lines_of(l: &mut Lines, state: &State, row: &ServiceRow) {
     };
     l.field("listen", &listen, style::base(th));
     l.field("owner", &owner_text(row), style::base(th));
-    match health_text(th, row) {
-        Some((text, hs)) => l.field("health", &text, hs),
+    match &row.health {
+        Some(h) => {
+            let mut text = if h.ok {
+                "ok".to_string()
+            } else {
+                "FAIL".to_string()
+            };
+            if !h.detail.is_empty() {
+                text.push_str(&format!(" · {}", h.detail));
+            }
+            if let Some(ms) = h.latency_ms {
+                text.push_str(&format!(" · {ms} ms"));
+            }
+            let hs = health_text(th, row).map_or_else(|| style::muted(th), |(_, s)| s);
+            l.field("health", &text, hs);
+        }
         None => l.field("health", "not probed", style::muted(th)),
+    }
+    detail_lines(l, &row.detail);
+    if !matches!(row.detail, ServiceDetail::None) {
+        l.out.push(Line::raw(""));
     }
     if let Some(u) = &row.unit {
         let st = match u.active_state.as_str() {
@@ -287,5 +310,4 @@ fn lines_of(l: &mut Lines, state: &State, row: &ServiceRow) {
         Err(why) => why,
     };
     l.field("acts on", &acts, style::muted(th));
-    detail_lines(l, &row.detail);
 }

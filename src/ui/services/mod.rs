@@ -154,6 +154,7 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     };
     let w = area.width as usize;
     let compact = w < 60;
+    let short = w < 100;
     let counts = Counts::of(&report.rows);
     let mut parts: Vec<(String, Style)> = Vec::new();
     let at = if report.at > 0 {
@@ -172,7 +173,16 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64) {
             style::crit(th),
         ));
     }
-    let summary = counts.summary();
+    let summary = if compact {
+        let up = format!("{}/{} up", counts.up, report.rows.len());
+        match counts.problems {
+            0 => up,
+            1 => format!("1 problem · {up}"),
+            n => format!("{n} problems · {up}"),
+        }
+    } else {
+        counts.summary()
+    };
     let count_style = if counts.problems > 0 {
         style::crit(th)
     } else {
@@ -186,7 +196,7 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64) {
         ));
     }
     match report.listeners_from {
-        ListenerSource::Ss if !compact => parts.push(("via ss".into(), style::muted(th))),
+        ListenerSource::Ss if !short => parts.push(("via ss".into(), style::muted(th))),
         ListenerSource::Ss => {}
         ListenerSource::ProcNet => parts.push((
             if compact {
@@ -201,7 +211,7 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64) {
         let age = ago::short(at, now);
         let text = if view.in_flight.is_some() {
             format!("refreshing… ({age} old)")
-        } else if compact {
+        } else if short {
             format!("{age} ago")
         } else {
             format!("updated {age} ago")

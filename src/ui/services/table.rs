@@ -121,12 +121,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let sel = state.services_selected_index(&rows).unwrap_or(0);
     let visible = layout::visible_rows(area);
     let offset = layout::list_offset(sel, visible);
+    // Cells are cut with `…` to their column's width, so a cut is visible as one.
+    let service_w: usize = if wide {
+        18
+    } else if mid {
+        15
+    } else {
+        usize::from(w).saturating_sub(1 + 12 + 5 + 3).max(6)
+    };
+    let bind_w = 11;
+    let health_w = if wide { 15 } else { 14 };
+    let fixed = 1 + 12 + service_w + 5 + health_w + if wide { bind_w + 22 } else { 0 };
+    let columns = if wide { 8 } else { 6 };
+    let flex_w = usize::from(w).saturating_sub(fixed + columns - 1).max(4);
+    let owner_w = if wide { 22 } else { flex_w };
+    let note_w = flex_w;
     let mut header = vec!["", "STATE", "SERVICE", "PORT"];
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(12),
         if mid {
-            Constraint::Length(if wide { 18 } else { 15 })
+            Constraint::Length(service_w as u16)
         } else {
             Constraint::Min(6)
         },
@@ -134,7 +149,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     ];
     if wide {
         header.push("BIND");
-        widths.push(Constraint::Length(15));
+        widths.push(Constraint::Length(bind_w as u16));
     }
     if mid {
         header.extend(["OWNER", "HEALTH"]);
@@ -143,7 +158,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         } else {
             Constraint::Min(10)
         });
-        widths.push(Constraint::Length(if wide { 18 } else { 16 }));
+        widths.push(Constraint::Length(health_w as u16));
     }
     if wide {
         header.push("NOTE");
@@ -165,7 +180,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             let mut cells = vec![
                 Cell::from(if r.is_problem() { "!" } else { " " }).style(style::crit(th)),
                 Cell::from(st_text).style(st_style),
-                Cell::from(r.name.clone()).style(text_style),
+                Cell::from(fit(&r.name, service_w)).style(text_style),
                 Cell::from(r.port.map_or_else(|| "-".into(), |p| p.to_string())).style(text_style),
             ];
             if wide {
@@ -180,13 +195,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 );
             }
             if mid {
-                cells.push(Cell::from(owner_text(r)).style(text_style));
+                cells.push(Cell::from(fit(&owner_text(r), owner_w)).style(text_style));
                 let (h, hs) = health_text(th, r).unwrap_or_else(|| ("-".into(), style::muted(th)));
-                cells.push(Cell::from(h).style(hs));
+                cells.push(Cell::from(fit(&h, health_w)).style(hs));
             }
             if wide {
-                let note = r.notes.first().cloned().unwrap_or_default();
-                cells.push(Cell::from(note).style(super::note_style(state, r)));
+                let note = r.notes.first().map_or("", String::as_str);
+                cells.push(Cell::from(fit(note, note_w)).style(super::note_style(state, r)));
             }
             let row = Row::new(cells);
             if i == sel {
