@@ -13,9 +13,11 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmService) {
     let th = &state.theme;
+    let settings = &state.services.settings;
     let (kind, how) = match &c.target {
-        ServiceTarget::Unit(_) => ("unit", "systemctl (through sudo -n when configured)"),
-        ServiceTarget::Container(_) => ("container", "docker"),
+        ServiceTarget::Unit(_) if settings.sudo => ("unit", "sudo -n systemctl".to_string()),
+        ServiceTarget::Unit(_) => ("unit", "systemctl".to_string()),
+        ServiceTarget::Container(_) => ("container", settings.docker.clone()),
     };
     let button = match c.verb {
         ServiceVerb::Start => "Start",
@@ -40,7 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmService) 
     ];
     if c.verb != ServiceVerb::Start {
         lines.push(Line::styled(
-            "Clients of this service lose their connections.",
+            "Its clients lose their connections.",
             style::warn(th),
         ));
     }

@@ -183,7 +183,8 @@ fn detail_lines(l: &mut Lines, d: &ServiceDetail) {
                     };
                     l.field("KV cache", &kv, kv_st);
                     if let Some(g) = load.generation_tokens_total {
-                        l.field("generated", &format!("{g:.0} tokens"), style::base(th));
+                        let tokens = super::super::jobs::grouped(g.max(0.0) as u64);
+                        l.field("generated", &format!("{tokens} tokens"), style::base(th));
                     }
                 }
                 None => l.row("  no /metrics: load unknown".into(), style::muted(th)),

@@ -163,10 +163,18 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64) {
         view.received_at.unwrap_or(now)
     };
     if state.services_stale() {
+        // Narrow screens get the state's word; the header carries the reason.
         let word = state
             .active
             .as_deref()
-            .map(|n| conn_word(&state.conn_state(n)))
+            .map(|n| {
+                let cs = state.conn_state(n);
+                if short {
+                    cs.label().to_string()
+                } else {
+                    conn_word(&cs)
+                }
+            })
             .unwrap_or_default();
         parts.push((
             format!("STALE {} old · {word}", ago::short(at, now)),
