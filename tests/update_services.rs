@@ -5,7 +5,7 @@
 mod services_fixtures;
 mod ui_fixtures;
 
-use ratatui::crossterm::event::KeyCode;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use services_fixtures::*;
 use sparkdeck::app::action::Action;
 use sparkdeck::app::overlay::Overlay;
@@ -389,6 +389,17 @@ fn a_dropped_connection_keeps_the_report_marked_stale() {
     assert!(s.services_stale());
     assert_eq!(s.services_rows().len(), 10);
     assert_eq!(loads(&tick(&mut s, NOW + 60)), 0);
+    // Nothing is sent to a host that is not there; the flash says why.
+    select(&mut s, OLLAMA);
+    for k in ['R', 'l', 't'] {
+        assert!(update(&mut s, key(k)).is_empty(), "{k}");
+        assert!(s.overlay.is_none());
+        assert!(
+            flash_text(&s).contains("reconnect first"),
+            "{}",
+            flash_text(&s)
+        );
+    }
     update(
         &mut s,
         Msg::ConnState {
@@ -600,4 +611,42 @@ fn a_failed_tunnel_is_not_a_url() {
     );
     select(&mut s, WEBUI);
     assert!(update(&mut s, key('y')).is_empty());
+}
+
+fn mouse(kind: MouseEventKind, column: u16, row: u16) -> Msg {
+    Msg::Mouse(MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+#[test]
+fn the_mouse_wheel_and_a_click_select_rows() {
+    let mut s = services_state();
+    s.mouse = true;
+    update(&mut s, mouse(MouseEventKind::ScrollDown, 10, 10));
+    assert_eq!(selected_id(&s), VLLM);
+    update(&mut s, mouse(MouseEventKind::ScrollUp, 10, 10));
+    assert_eq!(selected_id(&s), OLLAMA);
+    // 120x40: header 2, tabs 1, status 1, then the table's border and column titles; the
+    // fifth row (Open WebUI) is on screen row 6 + 4.
+    let table = s.services_layout().table;
+    assert_eq!(table.y, 4);
+    update(
+        &mut s,
+        mouse(MouseEventKind::Down(MouseButton::Left), 20, table.y + 2 + 4),
+    );
+    assert_eq!(selected_id(&s), WEBUI);
+    // Below the last row: nothing changes.
+    update(
+        &mut s,
+        mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            20,
+            table.y + 2 + 30,
+        ),
+    );
+    assert_eq!(selected_id(&s), WEBUI);
 }

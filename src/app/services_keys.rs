@@ -148,6 +148,20 @@ fn scroll_detail(state: &mut State, delta: i64) {
     state.services.detail_scroll = s.clamp(0, i64::from(u16::MAX)) as u16;
 }
 
+/// The active connection is down: say so rather than act on what may be gone.
+fn refuse_offline(state: &mut State) -> bool {
+    if state.services_connected() {
+        return false;
+    }
+    let name = state.active.clone().unwrap_or_default();
+    let word = state.conn_state(&name).label();
+    state.flash(
+        FlashLevel::Warn,
+        format!("'{name}' is {word}: the rows on screen are stale; reconnect first"),
+    );
+    true
+}
+
 /// Opens the confirmation for `verb` on the selected row's unit or container.
 fn ask(state: &mut State, verb: ServiceVerb) {
     if state.read_only_now() {
@@ -161,6 +175,9 @@ fn ask(state: &mut State, verb: ServiceVerb) {
         state.flash(FlashLevel::Warn, "no active connection");
         return;
     };
+    if refuse_offline(state) {
+        return;
+    }
     let Some(row) = state.services_selected().cloned() else {
         state.flash(FlashLevel::Info, "no service selected");
         return;
@@ -231,6 +248,9 @@ fn open_log(state: &mut State) -> Vec<Effect> {
         state.flash(FlashLevel::Warn, "no active connection: pick one first");
         return Vec::new();
     };
+    if refuse_offline(state) {
+        return Vec::new();
+    }
     let Some(row) = state.services_selected().cloned() else {
         state.flash(FlashLevel::Info, "no service selected");
         return Vec::new();
@@ -325,6 +345,9 @@ fn tunnel(state: &mut State) -> Vec<Effect> {
                 row.name
             ),
         );
+        return Vec::new();
+    }
+    if refuse_offline(state) {
         return Vec::new();
     }
     if let Some(local) = state.services_tunnel_port(port) {

@@ -226,6 +226,11 @@ fn services_items(state: &State) -> Vec<Hint> {
     let acts = selected.is_some_and(|r| crate::app::services::target_of(r).is_ok());
     if state.services.detail {
         v.push((k(Action::Back), "close detail", 1));
+        v.push((
+            format!("{}/{}", k(Action::PageUp), k(Action::PageDown)),
+            "scroll",
+            3,
+        ));
     } else if selected.is_some() {
         v.push((k(Action::Select), "detail", 1));
     }

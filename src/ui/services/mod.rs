@@ -181,22 +181,12 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64) {
             style::crit(th),
         ));
     }
-    let summary = if compact {
-        let up = format!("{}/{} up", counts.up, report.rows.len());
-        match counts.problems {
-            0 => up,
-            1 => format!("1 problem · {up}"),
-            n => format!("{n} problems · {up}"),
-        }
-    } else {
-        counts.summary()
-    };
     let count_style = if counts.problems > 0 {
         style::crit(th)
     } else {
         style::ok(th)
     };
-    parts.push((summary, count_style));
+    let summary_at = parts.len();
     if state.services.filter != crate::app::services::RowFilter::All {
         parts.push((
             format!("filter: {}", state.services.filter.label()),
@@ -226,6 +216,20 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64) {
         };
         parts.push((text, style::muted(th)));
     }
+    // The counts in full when they fit with the rest of the line, else the short form.
+    let others: usize = parts.iter().map(|(t, _)| t.chars().count() + 3).sum();
+    let full = counts.summary();
+    let summary = if compact || full.chars().count() + others > w {
+        let up = format!("{}/{} up", counts.up, report.rows.len());
+        match counts.problems {
+            0 => up,
+            1 => format!("1 problem · {up}"),
+            n => format!("{n} problems · {up}"),
+        }
+    } else {
+        full
+    };
+    parts.insert(summary_at, (summary, count_style));
     let mut spans = Vec::new();
     let mut used = 0;
     for (i, (t, st)) in parts.into_iter().enumerate() {
