@@ -650,3 +650,31 @@ fn the_mouse_wheel_and_a_click_select_rows() {
     );
     assert_eq!(selected_id(&s), WEBUI);
 }
+
+#[test]
+fn a_docker_row_without_docker_says_why_and_how_to_fix_it() {
+    let mut s = services_state();
+    // docker refused: containers are unknown, so the rows carry none.
+    let mut blind = rows();
+    for r in &mut blind {
+        r.container = None;
+        r.owner.container = None;
+    }
+    update(
+        &mut s,
+        Msg::Services {
+            name: LAB.into(),
+            report: sparkdeck::model::ServicesReport {
+                problems: vec![docker_denied()],
+                ..report(blind, NOW)
+            },
+        },
+    );
+    select(&mut s, WHISPER);
+    assert!(update(&mut s, key('R')).is_empty());
+    let f = flash_text(&s);
+    assert!(
+        f.contains("docker could not be asked") && f.contains("fix: sudo usermod -aG docker"),
+        "{f}"
+    );
+}

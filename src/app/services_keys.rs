@@ -8,7 +8,7 @@ use super::msg::FlashLevel;
 use super::overlay::{LogPane, Overlay};
 use super::services::{ConfirmService, ServiceLog, target_of};
 use super::state::State;
-use crate::model::{LogWindow, ServiceVerb};
+use crate::model::{LogWindow, ServiceKind, ServiceRow, ServiceVerb, SourceKind};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
@@ -193,7 +193,31 @@ fn ask(state: &mut State, verb: ServiceVerb) {
                 act_chosen: false,
             }));
         }
-        Err(why) => state.flash(FlashLevel::Warn, why),
+        Err(why) => {
+            let why = with_docker_fault(state, &row, why);
+            state.flash(FlashLevel::Warn, why);
+        }
+    }
+}
+
+/// A docker row without a container is usually docker not answering: the reason and its
+/// fix say more than "nothing to act on".
+fn with_docker_fault(state: &State, row: &ServiceRow, why: String) -> String {
+    if row.kind != ServiceKind::Docker {
+        return why;
+    }
+    let fault = state
+        .services_report()
+        .and_then(|r| r.problems.iter().find(|p| p.source == SourceKind::Docker));
+    match fault {
+        Some(p) => match &p.fix {
+            Some(fix) => format!(
+                "{}: docker could not be asked ({}); fix: {fix}",
+                row.name, p.message
+            ),
+            None => format!("{}: docker could not be asked ({})", row.name, p.message),
+        },
+        None => why,
     }
 }
 
@@ -258,6 +282,7 @@ fn open_log(state: &mut State) -> Vec<Effect> {
     let target = match target_of(&row) {
         Ok(t) => t,
         Err(why) => {
+            let why = with_docker_fault(state, &row, why);
             state.flash(
                 FlashLevel::Warn,
                 why.replace("nothing to act on", "no log to show"),
