@@ -253,3 +253,18 @@ fn tiny_sizes_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn detail_names_cpu_offload_and_a_dead_tunnel() {
+    let mut s = services_state_sized(120, 40);
+    select(&mut s, OLLAMA);
+    let text = screen_text(&s, 120, 40);
+    assert!(text.contains("75 % GPU, 25 % on CPU"), "{text}");
+    select(&mut s, CLOUDFLARED);
+    let text = screen_text(&s, 120, 40);
+    assert!(
+        text.contains("0 ready connections: the tunnel is down"),
+        "{text}"
+    );
+    assert!(text.contains("7 restarts"), "{text}");
+}

@@ -203,6 +203,11 @@ pub struct ServiceLog {
 }
 
 impl ServiceLog {
+    /// For narrow screens: the unit or container (the window is on the bottom border).
+    pub fn short_title(&self) -> String {
+        self.target.name().to_string()
+    }
+
     pub fn title(&self) -> String {
         let source = match &self.target {
             ServiceTarget::Unit(_) => "journal",

@@ -39,7 +39,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 .service
                 .as_ref()
                 .map(|s| super::logview::window_line(&state.theme, s.window, full.width));
-            super::logview::render_with(frame, full, &p.view, &state.theme, &p.title, windows)
+            // The follow state on the border leaves a narrow screen little room for a title.
+            let title = match &p.service {
+                Some(s) if full.width < 60 => s.short_title(),
+                _ => p.title.clone(),
+            };
+            super::logview::render_with(frame, full, &p.view, &state.theme, &title, windows)
         }
     }
 }

@@ -64,7 +64,7 @@ fn unit_line(u: &UnitStatus) -> String {
     if let Some(s) = &u.started {
         parts.push(format!("since {s}"));
     }
-    if let Some(r) = u.result.as_deref().filter(|r| *r != "success") {
+    if let Some(r) = &u.result {
         parts.push(format!("result {r}"));
     }
     parts.join(" · ")
