@@ -61,7 +61,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
         message(frame, area, state, lines);
         return;
     }
-    let l = state.services_layout();
+    // The area given, not `state.size`: the frame is what is drawn on.
+    let l = crate::app::services::layout(
+        area,
+        state.services_banner_lines(),
+        state.services_rows().len(),
+        state.services.detail,
+    );
     banner(frame, l.banner, state);
     status_line(frame, l.status, state, now);
     if l.table.height > 0 {
