@@ -205,7 +205,7 @@ fn detail_lines(l: &mut Lines, d: &ServiceDetail) {
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State, _now: i64) {
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let th = &state.theme;
     let Some(row) = state.services_selected() else {
         return;

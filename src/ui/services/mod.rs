@@ -74,7 +74,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
         table::render(frame, l.table, state);
     }
     if let Some(d) = l.detail {
-        detail::render(frame, d, state, now);
+        detail::render(frame, d, state);
     }
     summary(frame, l.summary, state);
 }
