@@ -15,6 +15,7 @@ pub mod jobs_triage;
 pub mod logging;
 pub mod metrics;
 pub mod model;
+pub mod models;
 pub mod services;
 pub mod snapshot;
 pub mod sources;

@@ -66,6 +66,36 @@ fn ss_capture_from_the_test_machine() {
 }
 
 #[test]
+fn ss_as_an_unprivileged_user_shows_only_its_own_processes() {
+    let all = ss::parse_ss(&fixture("ss-ltnp.as-nobody.test-machine.out"));
+    let got: Vec<_> = all.iter().map(summary).collect();
+    assert_eq!(
+        got,
+        [
+            owned("0.0.0.0", 2024, false, &[]),
+            // root's listener: ss -p cannot name it for `nobody`.
+            owned("127.0.0.1", 18555, false, &[]),
+            owned("::", 18559, true, &[("python3", 7635)]),
+        ]
+    );
+}
+
+#[test]
+fn ss_with_its_header_line() {
+    // iproute2 6.1 glues the last two captions: `Peer Address:PortProcess`.
+    let all = ss::parse_ss(&fixture("ss-ltnp-with-header.test-machine.out"));
+    let got: Vec<_> = all.iter().map(summary).collect();
+    assert_eq!(
+        got,
+        [
+            owned("0.0.0.0", 2024, false, &[]),
+            owned("127.0.0.1", 18555, false, &[("python3", 7623)]),
+            owned("::", 18559, true, &[("python3", 7635)]),
+        ]
+    );
+}
+
+#[test]
 fn ss_tulpen_capture_keeps_tcp_listeners_only() {
     let all = ss::parse_ss(&fixture("ss-tulpen.jc-ubuntu-18.04.out"));
     assert_eq!(all.len(), 58);
@@ -432,7 +462,8 @@ proptest! {
             "__REALTIME_TIMESTAMP": ts, "MESSAGE": bytes, "SYSLOG_IDENTIFIER": ident, "_PID": pid,
         })
         .to_string();
-        prop_assert!(journal::format_entry(&line).is_some());
+        let e = journal::parse_entry(&line).expect("an object with a timestamp is an entry");
+        prop_assert_eq!(e.lines().len(), e.message.split('\n').count());
     }
 
     #[test]
@@ -481,6 +512,148 @@ proptest! {
         let line = serde_json::json!({"ID": id, "Names": names, "Status": status, "Ports": ports}).to_string();
         let (cs, bad) = docker::parse_ps(&line);
         prop_assert_eq!(cs.len() + bad.len(), 1);
+    }
+
+    #[test]
+    fn ss_round_trips_what_ss_prints(
+        ip in any::<std::net::IpAddr>(),
+        star in any::<bool>(),
+        port in any::<u16>(),
+        owners in prop::collection::vec(("[a-zA-Z0-9_./: -]{1,15}", 1u32..4_194_304), 0..4),
+        netid in any::<bool>(),
+    ) {
+        let local = match ip {
+            _ if star => format!("*:{port}"),
+            std::net::IpAddr::V4(v4) => format!("{v4}:{port}"),
+            std::net::IpAddr::V6(v6) => format!("[{v6}]:{port}"),
+        };
+        let users: Vec<String> = owners
+            .iter()
+            .enumerate()
+            .map(|(fd, (name, pid))| format!("(\"{name}\",pid={pid},fd={})", fd + 3))
+            .collect();
+        let process = if users.is_empty() { String::new() } else { format!("users:({})", users.join(",")) };
+        let line = format!("{}LISTEN 0 4096 {local} 0.0.0.0:* {process}", if netid { "tcp " } else { "" });
+        let got = ss::parse_ss(&line);
+        prop_assert_eq!(got.len(), 1);
+        let l = &got[0];
+        prop_assert_eq!(l.port, port);
+        if star {
+            prop_assert_eq!((l.addr.as_str(), l.v6), ("::", true));
+        } else {
+            prop_assert_eq!(&l.addr, &ip.to_string());
+            prop_assert_eq!(l.v6, ip.is_ipv6());
+        }
+        let mut want: Vec<(String, u32)> = Vec::new();
+        for (name, pid) in &owners {
+            if !want.iter().any(|(_, p)| p == pid) {
+                want.push((name.clone(), *pid));
+            }
+        }
+        let seen: Vec<(String, u32)> = l.owners.iter().map(|o| (o.process.clone(), o.pid)).collect();
+        prop_assert_eq!(seen, want);
+    }
+
+    #[test]
+    fn docker_ports_round_trip_ranges(
+        ip in prop_oneof![Just("0.0.0.0".to_string()), Just("[::]".to_string()), Just("::".to_string()), any::<std::net::Ipv4Addr>().prop_map(|i| i.to_string())],
+        host in 1u16..60000,
+        container in 1u16..60000,
+        len in 0u16..5,
+        proto in prop_oneof![Just("tcp"), Just("udp"), Just("sctp")],
+    ) {
+        let range = |start: u16| if len == 0 { start.to_string() } else { format!("{start}-{}", start + len) };
+        let entry = format!("{ip}:{}->{}/{proto}", range(host), range(container));
+        let got = docker::parse_ports(&format!("{entry}, {container}/tcp"));
+        let want_ip = ip.trim_start_matches('[').trim_end_matches(']');
+        prop_assert_eq!(got.len(), usize::from(len) + 1);
+        for (i, p) in got.iter().enumerate() {
+            let i = u16::try_from(i).unwrap();
+            prop_assert_eq!(p.host_ip.as_str(), want_ip);
+            prop_assert_eq!((p.host_port, p.container_port), (host + i, container + i));
+            prop_assert_eq!(p.proto.as_str(), proto);
+        }
+    }
+
+    #[test]
+    fn metrics_sum_over_engines(
+        engines in prop::collection::vec((0u32..500, 0u32..500, 0.0f64..=1.0, 0u64..1_000_000), 1..6),
+        legacy in any::<bool>(),
+        sglang in any::<bool>(),
+    ) {
+        let (running, waiting, kv, gen_tokens) = if sglang {
+            ("sglang:num_running_reqs", "sglang:num_queue_reqs", "sglang:token_usage", "sglang:generation_tokens_total")
+        } else if legacy {
+            ("vllm:num_requests_running", "vllm:num_requests_waiting", "vllm:gpu_cache_usage_perc", "vllm:generation_tokens_total")
+        } else {
+            ("vllm:num_requests_running", "vllm:num_requests_waiting", "vllm:kv_cache_usage_perc", "vllm:generation_tokens_total")
+        };
+        let mut text = String::new();
+        for (i, (r, w, k, g)) in engines.iter().enumerate() {
+            let labels = format!("{{engine=\"{i}\",model_name=\"org/m {{x}}\"}}");
+            text.push_str(&format!("# TYPE {running} gauge\n{running}{labels} {r}.0\n{waiting}{labels} {w}\n"));
+            text.push_str(&format!("{kv}{labels} {k:e}\n{gen_tokens}{labels} {g}\n"));
+            text.push_str(&format!("{}{labels} 1.7e9\n", gen_tokens.replace("_total", "_created")));
+        }
+        let l = metrics::parse_engine_load(&text).expect("known metrics");
+        let sum = |f: fn(&(u32, u32, f64, u64)) -> f64| engines.iter().map(f).sum::<f64>();
+        prop_assert_eq!(l.running, Some(sum(|e| f64::from(e.0))));
+        prop_assert_eq!(l.waiting, Some(sum(|e| f64::from(e.1))));
+        prop_assert_eq!(l.generation_tokens_total, Some(sum(|e| e.3 as f64)));
+        let mean_pct = sum(|e| e.2) / engines.len() as f64 * 100.0;
+        prop_assert!((l.kv_cache_pct.unwrap() - mean_pct).abs() < 1e-9);
+        prop_assert_eq!(l.prompt_tokens_total, None);
+    }
+
+    #[test]
+    fn systemd_round_trips_in_any_property_order(
+        units in prop::collection::vec(
+            (
+                "[a-z][a-z0-9-]{0,12}\\.(service|socket)",
+                prop_oneof![Just("loaded"), Just("not-found"), Just("masked")],
+                prop_oneof![Just("active"), Just("inactive"), Just("failed"), Just("activating")],
+                "[a-z-]{1,10}",
+                0u32..5_000_000,
+                prop::option::of(0u32..100),
+                prop::option::of(Just("Thu 2026-09-10 13:29:58 +01")),
+                prop::option::of(prop_oneof![Just("success"), Just("exit-code"), Just("signal")]),
+            ),
+            1..5,
+        ),
+        seed in any::<u64>(),
+    ) {
+        let mut text = String::new();
+        for (n, (id, load, active, sub, pid, restarts, started, result)) in units.iter().enumerate() {
+            let mut props = [
+                format!("Id={id}"),
+                format!("LoadState={load}"),
+                format!("ActiveState={active}"),
+                format!("SubState={sub}"),
+                format!("MainPID={pid}"),
+                format!("NRestarts={}", restarts.map_or("[not set]".to_string(), |r| r.to_string())),
+                format!("ExecMainStartTimestamp={}", started.unwrap_or("")),
+                format!("Result={}", result.unwrap_or("")),
+            ];
+            // systemd prints its own property order; any order must do.
+            props.rotate_left((seed as usize).wrapping_add(n) % 8);
+            if n > 0 {
+                text.push('\n');
+            }
+            text.push_str(&props.join("\n"));
+            text.push('\n');
+        }
+        let got = systemd::parse_show(&text);
+        prop_assert_eq!(got.len(), units.len());
+        for (u, (id, load, active, sub, pid, restarts, started, result)) in got.iter().zip(&units) {
+            prop_assert_eq!(&u.id, id);
+            prop_assert_eq!(&u.load_state, load);
+            prop_assert_eq!(&u.active_state, active);
+            prop_assert_eq!(&u.sub_state, sub);
+            prop_assert_eq!(u.main_pid, (*pid != 0).then_some(*pid));
+            prop_assert_eq!(u.n_restarts, *restarts);
+            prop_assert_eq!(u.started.as_deref(), *started);
+            prop_assert_eq!(u.result.as_deref(), *result);
+        }
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub enum Scope {
     Gpu,
     /// The Jobs tab (a table, so list keys are live there too).
     Jobs,
+    /// The Services tab (a table, so list keys are live there too).
+    Services,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -65,6 +67,13 @@ pub enum Action {
     RequeueMarked,
     CopyId,
     WorkerLog,
+    ServiceFilter,
+    ServiceRestart,
+    ServiceStop,
+    ServiceStart,
+    ServiceLog,
+    ServiceTunnel,
+    CopyUrl,
 }
 
 impl Action {
@@ -114,6 +123,13 @@ impl Action {
         Action::RequeueMarked,
         Action::CopyId,
         Action::WorkerLog,
+        Action::ServiceFilter,
+        Action::ServiceRestart,
+        Action::ServiceStop,
+        Action::ServiceStart,
+        Action::ServiceLog,
+        Action::ServiceTunnel,
+        Action::CopyUrl,
     ];
 
     /// The config name, e.g. `next_tab`.
@@ -164,6 +180,13 @@ impl Action {
             Action::RequeueMarked => "requeue_marked",
             Action::CopyId => "copy_id",
             Action::WorkerLog => "worker_log",
+            Action::ServiceFilter => "service_filter",
+            Action::ServiceRestart => "service_restart",
+            Action::ServiceStop => "service_stop",
+            Action::ServiceStart => "service_start",
+            Action::ServiceLog => "service_log",
+            Action::ServiceTunnel => "service_tunnel",
+            Action::CopyUrl => "copy_url",
         }
     }
 
@@ -219,6 +242,13 @@ impl Action {
             Action::RequeueMarked => "requeue every marked job",
             Action::CopyId => "copy the selected job's id",
             Action::WorkerLog => "open the worker log at the selected job",
+            Action::ServiceFilter => "show all services / problems only / catalogue only",
+            Action::ServiceRestart => "restart the selected service's unit or container",
+            Action::ServiceStop => "stop the selected service's unit or container",
+            Action::ServiceStart => "start the selected service's unit or container",
+            Action::ServiceLog => "open the selected service's log (journal or docker)",
+            Action::ServiceTunnel => "open a tunnel to the selected service's port",
+            Action::CopyUrl => "copy the selected service's URL",
         }
     }
 
@@ -256,6 +286,13 @@ impl Action {
             | Action::RequeueMarked
             | Action::CopyId
             | Action::WorkerLog => Scope::Jobs,
+            Action::ServiceFilter
+            | Action::ServiceRestart
+            | Action::ServiceStop
+            | Action::ServiceStart
+            | Action::ServiceLog
+            | Action::ServiceTunnel
+            | Action::CopyUrl => Scope::Services,
             _ => Scope::Global,
         }
     }

@@ -131,4 +131,18 @@ pub enum Effect {
         name: String,
         port: u16,
     },
+    /// Scan `name`'s model stores (unchanged stores come from the cache unless `force`);
+    /// answer with `Msg::ModelsProgress` while walking, then `Msg::Models`.
+    LoadModels {
+        name: String,
+        force: bool,
+    },
+    /// Delete exactly the model `id` at `path` on connection `name`, after the user typed
+    /// its name; the runtime re-checks read-only, the engine re-checks existence and use,
+    /// audits and answers `Msg::ModelDeleted`.
+    DeleteModel {
+        name: String,
+        id: String,
+        path: String,
+    },
 }

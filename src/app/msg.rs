@@ -8,6 +8,7 @@ use crate::model::{
     ConnId, ConnState, HostInfo, SavedConnection, SavedTunnel, SshConfigEntry, TunnelSpec,
     TunnelState,
 };
+use crate::model::{DeleteOutcome, ModelsReport, ScanProgress};
 use crate::model::{JobsPage, RequeueOutcome};
 use crate::model::{ServiceTarget, ServiceVerb, ServicesReport};
 use crate::services::actions::ActionError;
@@ -172,5 +173,21 @@ pub enum Msg {
         target: ServiceTarget,
         verb: ServiceVerb,
         result: Result<String, ActionError>,
+    },
+    /// The answer to `Effect::LoadModels`: every store of `name`, scanned.
+    Models {
+        name: String,
+        report: ModelsReport,
+    },
+    /// A store walk of `name` in progress (a huge store shows it is moving).
+    ModelsProgress {
+        name: String,
+        progress: ScanProgress,
+    },
+    /// The answer to `Effect::DeleteModel`.
+    ModelDeleted {
+        name: String,
+        id: String,
+        result: Result<DeleteOutcome, String>,
     },
 }

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::connect::{self, LOCAL};
 use crate::host::HostKeyQuestion;
 use crate::model::{ConnectionSpec, HostKeyDecision, RequeueOutcome, TunnelSpec};
+use crate::services::actions::ActionError;
 use crate::store::{self, ACTIVE_CONNECTION, StoreHandle};
 use anyhow::{Context, Result};
 use futures::StreamExt;
@@ -473,11 +474,66 @@ async fn perform(
             }
         }
         Effect::CloseLog { name } => workers.send(&name, WorkerCmd::StopLog),
-        // Performed by the Services integration (issue 5).
-        Effect::LoadServices { .. }
-        | Effect::ServiceAction { .. }
-        | Effect::OpenServiceLog { .. }
-        | Effect::OpenServiceTunnel { .. } => {}
+        // Performed by the Models integration (issue 6).
+        Effect::LoadModels { .. } | Effect::DeleteModel { .. } => {}
+        Effect::LoadServices { name } => {
+            if workers.is_running(&name) {
+                workers.send(&name, WorkerCmd::LoadServices);
+            }
+        }
+        Effect::ServiceAction { name, target, verb } => {
+            // Read-only is re-checked here, on the connection the dialog was confirmed for.
+            let read_only = state.read_only
+                || state
+                    .saved
+                    .iter()
+                    .any(|c| c.spec.name == name && c.spec.read_only);
+            let refused = if read_only {
+                Some("read-only: nothing was changed".to_string())
+            } else if !workers.is_running(&name) {
+                Some(format!("{name} is not connected; nothing was changed"))
+            } else {
+                None
+            };
+            match refused {
+                Some(message) => send(Msg::ServiceActed {
+                    name,
+                    target,
+                    verb,
+                    result: Err(ActionError { message, fix: None }),
+                }),
+                None => workers.send(&name, WorkerCmd::ServiceAction { target, verb }),
+            }
+        }
+        Effect::OpenServiceLog {
+            name,
+            target,
+            window,
+        } => {
+            if workers.is_running(&name) {
+                workers.send(&name, WorkerCmd::FollowServiceLog { target, window });
+            } else {
+                send(Msg::LogNotice {
+                    text: format!("{name} is not connected: no log to follow"),
+                    name,
+                });
+            }
+        }
+        Effect::OpenServiceTunnel { name, port } => {
+            if workers.is_running(&name) {
+                let spec = TunnelSpec {
+                    local_port: free_local_port(port),
+                    remote_host: "localhost".into(),
+                    remote_port: port,
+                };
+                workers.send(&name, WorkerCmd::OpenTunnel(spec));
+            } else {
+                send(Msg::Flash {
+                    level: FlashLevel::Warn,
+                    text: format!("{name} is not connected: no tunnel opened"),
+                });
+            }
+        }
         Effect::Connect { name } => {
             workers.start(job_for(state, config, &name));
         }
@@ -580,4 +636,15 @@ async fn perform(
         }
     }
     false
+}
+
+/// The same port on this machine when it is free (URLs stay familiar), else one the OS
+/// picks. Checked by binding, so a port taken by anything (another tunnel, a local
+/// Ollama) is skipped.
+fn free_local_port(wanted: u16) -> u16 {
+    let free = |p: u16| std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, p)).ok();
+    free(wanted)
+        .or_else(|| free(0))
+        .and_then(|l| l.local_addr().ok())
+        .map_or(wanted, |a| a.port())
 }

@@ -8,6 +8,7 @@ use super::gpu::GpuTab;
 use super::jobs::JobsTab;
 use super::msg::FlashLevel;
 use super::overlay::{HostKeyPrompt, Overlay};
+use super::services::ServicesTab;
 use crate::config::{Config, Keymap, Theme};
 use crate::model::{
     ConnOrigin, ConnState, HostInfo, SavedConnection, SavedTunnel, SshConfigEntry, TunnelSpec,
@@ -140,6 +141,8 @@ pub struct State {
     pub gpu: GpuTab,
     /// The Jobs tab: the queue of every connection, query, selection, marks, triage.
     pub jobs: JobsTab,
+    /// The Services tab: the last report of every connection, filter, selection, detail.
+    pub services: ServicesTab,
 }
 
 impl fmt::Debug for State {
@@ -184,6 +187,7 @@ impl State {
             key_check: Arc::new(key_file_readable),
             gpu: GpuTab::new(config.gpu.clone()),
             jobs: JobsTab::new(config.jobs.clone()),
+            services: ServicesTab::new(config.services.clone()),
         }
     }
 
@@ -310,6 +314,7 @@ impl State {
             Tab::Connections => &[Scope::Global, Scope::List, Scope::Connections],
             Tab::Gpu => &[Scope::Global, Scope::List, Scope::Gpu],
             Tab::Jobs => &[Scope::Global, Scope::List, Scope::Jobs],
+            Tab::Services => &[Scope::Global, Scope::List, Scope::Services],
             _ => &[Scope::Global],
         }
     }

@@ -31,8 +31,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             on_key(state, k)
         }
         Msg::Mouse(m) => on_mouse(state, m),
-        // Wired by the Services tab (issue 5).
-        Msg::Services { .. } | Msg::ServiceActed { .. } => Vec::new(),
+        // Wired by the Models tab (issue 6).
+        Msg::Models { .. } | Msg::ModelsProgress { .. } | Msg::ModelDeleted { .. } => Vec::new(),
+        Msg::Services { name, report } => super::services_events::on_services(state, name, report),
+        Msg::ServiceActed {
+            name,
+            target,
+            verb,
+            result,
+        } => super::services_events::on_acted(state, name, target, verb, result),
         Msg::Resize { width, height } => {
             state.size = (width, height);
             state.dirty = true;
@@ -40,7 +47,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick { now } => {
             on_tick(state, now);
-            super::jobs_events::on_tick(state)
+            let mut fx = super::jobs_events::on_tick(state);
+            fx.extend(super::services_events::on_tick(state));
+            fx
         }
         Msg::Paste(text) => {
             paste(state, &text);
@@ -437,13 +446,29 @@ fn on_overlay_key(state: &mut State, overlay: Overlay, k: KeyEvent) -> Vec<Effec
             Some(r) => Next::Keep(Overlay::RequeueResults(r)),
             None => Next::Close,
         },
-        Overlay::Log(mut p) => match super::logview::handle_key(&mut p.view, k) {
-            LogViewOutcome::Close => {
-                effects.push(Effect::CloseLog { name: p.name });
-                Next::Close
+        Overlay::ConfirmService(c) => {
+            match super::services_keys::confirm_key(state, c, k, &mut effects) {
+                Some(c) => Next::Keep(Overlay::ConfirmService(c)),
+                None => Next::Close,
             }
-            LogViewOutcome::None | LogViewOutcome::Unhandled => Next::Keep(Overlay::Log(p)),
-        },
+        }
+        Overlay::Log(mut p) => {
+            // A service log's time-window keys, unless the search prompt is taking text.
+            let window = super::services_keys::window_for_key(&k)
+                .filter(|_| p.service.is_some() && p.view.prompt().is_none());
+            if let Some(w) = window {
+                effects.extend(super::services_keys::switch_window(&mut p, w));
+                Next::Keep(Overlay::Log(p))
+            } else {
+                match super::logview::handle_key(&mut p.view, k) {
+                    LogViewOutcome::Close => {
+                        effects.push(Effect::CloseLog { name: p.name });
+                        Next::Close
+                    }
+                    LogViewOutcome::None | LogViewOutcome::Unhandled => Next::Keep(Overlay::Log(p)),
+                }
+            }
+        }
     };
     match next {
         Next::Keep(o) => {
@@ -513,6 +538,10 @@ pub fn available(state: &State, action: Action) -> bool {
     if on_jobs && let Some(a) = super::jobs_keys::available(state, action) {
         return a;
     }
+    let on_services = state.tab == Tab::Services;
+    if on_services && let Some(a) = super::services_keys::available(state, action) {
+        return a;
+    }
     match action {
         Action::Terminate
         | Action::History
@@ -531,6 +560,13 @@ pub fn available(state: &State, action: Action) -> bool {
         | Action::RequeueMarked
         | Action::CopyId
         | Action::WorkerLog => on_jobs,
+        Action::ServiceFilter
+        | Action::ServiceRestart
+        | Action::ServiceStop
+        | Action::ServiceStart
+        | Action::ServiceLog
+        | Action::ServiceTunnel
+        | Action::CopyUrl => on_services,
         Action::Filter | Action::Add => on_conn,
         Action::Connect | Action::Select => sel.is_some(),
         Action::Disconnect => sel
@@ -771,13 +807,27 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
     {
         return fx;
     }
+    if state.tab == Tab::Services
+        && let Some(fx) = super::services_keys::apply(state, action)
+    {
+        return fx;
+    }
     let before = state.tab;
     let mut fx = tab_action(state, action);
-    // Opening the Jobs tab reads the queue at once rather than at the next tick.
-    if state.tab == Tab::Jobs && before != Tab::Jobs {
-        fx.extend(super::jobs_keys::load(state));
-    }
+    fx.extend(entered_tab(state, before));
     fx
+}
+
+/// Opening the Jobs or Services tab reads its data at once rather than at the next tick.
+fn entered_tab(state: &mut State, before: Tab) -> Vec<Effect> {
+    if state.tab == before {
+        return Vec::new();
+    }
+    match state.tab {
+        Tab::Jobs => super::jobs_keys::load(state),
+        Tab::Services => super::services_keys::load(state),
+        _ => Vec::new(),
+    }
 }
 
 fn tab_action(state: &mut State, action: Action) -> Vec<Effect> {
@@ -981,10 +1031,12 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
                     let before = state.tab;
                     state.tab = s.tab;
                     state.dirty = true;
-                    if state.tab == Tab::Jobs && before != Tab::Jobs {
-                        return super::jobs_keys::load(state);
-                    }
+                    return entered_tab(state, before);
                 }
+                return Vec::new();
+            }
+            if state.tab == Tab::Services {
+                click_service(state, m.column, m.row);
                 return Vec::new();
             }
             if state.tab != Tab::Connections {
@@ -1021,6 +1073,14 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
             super::jobs_keys::move_job(state, -1);
             state.dirty = true;
         }
+        MouseEventKind::ScrollDown if state.tab == Tab::Services => {
+            super::services_keys::move_row(state, 1);
+            state.dirty = true;
+        }
+        MouseEventKind::ScrollUp if state.tab == Tab::Services => {
+            super::services_keys::move_row(state, -1);
+            state.dirty = true;
+        }
         MouseEventKind::ScrollDown if state.tab == Tab::Connections => {
             move_selection(state, 1);
             state.dirty = true;
@@ -1032,6 +1092,24 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// A click on a row of the services table selects it (same rectangles as the frame).
+fn click_service(state: &mut State, column: u16, row: u16) {
+    let table = state.services_layout().table;
+    if column < table.x || column >= table.x + table.width {
+        return;
+    }
+    let rows = state.services_rows();
+    let Some(sel) = state.services_selected_index(&rows) else {
+        return;
+    };
+    let offset = layout::list_offset(sel, layout::visible_rows(table));
+    if let Some(r) = layout::row_at(table, offset, row).and_then(|i| rows.get(i)) {
+        state.services.selected = Some(r.id.clone());
+        state.services.detail_scroll = 0;
+        state.dirty = true;
+    }
 }
 
 /// Pasted text goes into whichever text field has the keyboard; newlines are dropped

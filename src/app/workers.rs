@@ -4,6 +4,7 @@
 
 use crate::app::jobs_worker::{JobsSide, LoadRequest};
 use crate::app::msg::{FlashLevel, Msg};
+use crate::app::services_worker::{ServicesSide, follow_service_log};
 use crate::config::Config;
 use crate::connect::{self, LOCAL};
 use crate::host::ssh_config::resolve_target;
@@ -15,6 +16,7 @@ use crate::metrics::{WindowAccumulator, WindowStats, memory_view};
 use crate::model::{
     ConnId, ConnState, ConnectionSpec, GpuEvent, GpuProcess, HostMemory, TunnelSpec, TunnelState,
 };
+use crate::model::{LogWindow, ServiceTarget, ServiceVerb};
 use crate::sources::host_info;
 use crate::store::AuditEntry;
 use crate::store::StoreHandle;
@@ -44,6 +46,18 @@ pub enum WorkerCmd {
     /// Follow this log file on the host (`tail -F`) into the log viewer; replaces any other.
     FollowLog(String),
     StopLog,
+    /// Refresh the Services tab (answered with `Msg::Services`).
+    LoadServices,
+    /// Start / stop / restart a unit or container, confirmed for this connection; audited.
+    ServiceAction {
+        target: ServiceTarget,
+        verb: ServiceVerb,
+    },
+    /// Follow a unit's journal or a container's log into the viewer; replaces any other.
+    FollowServiceLog {
+        target: ServiceTarget,
+        window: LogWindow,
+    },
 }
 
 /// Everything a worker needs to (re)connect one name.
@@ -349,6 +363,7 @@ async fn serve(
     let mut host_memory: Option<HostMemory> = None;
     let mut windows = WindowAccumulator::new(ctx.config.gpu.history_window_s);
     let mut jobs = JobsSide::default();
+    let mut services = ServicesSide::default();
     // The log the viewer follows; cancelling it stops the remote `tail`. A child of the
     // session's token, so a lost session stops it too.
     let mut log_follow: Option<CancellationToken> = None;
@@ -402,6 +417,25 @@ async fn serve(
                     }
                     let stop = cancel.child_token();
                     tokio::spawn(follow_log(ctx.clone(), name.to_string(), host.clone(), path, stop.clone()));
+                    log_follow = Some(stop);
+                }
+                Some(WorkerCmd::LoadServices) => services.load(ctx, name, host.clone()),
+                Some(WorkerCmd::ServiceAction { target, verb }) => {
+                    services.act(ctx, name, host.clone(), target, verb);
+                }
+                Some(WorkerCmd::FollowServiceLog { target, window }) => {
+                    if let Some(old) = log_follow.take() {
+                        old.cancel();
+                    }
+                    let stop = cancel.child_token();
+                    tokio::spawn(follow_service_log(
+                        ctx.clone(),
+                        name.to_string(),
+                        host.clone(),
+                        target,
+                        window,
+                        stop.clone(),
+                    ));
                     log_follow = Some(stop);
                 }
                 Some(WorkerCmd::StopLog) => {

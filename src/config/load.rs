@@ -12,7 +12,8 @@ use super::spanned::{entries_in_file_order, parse_document, show_value};
 use super::theme::Theme;
 use super::theme_file::{self, BUILTIN_THEMES, apply_theme_table};
 use super::{
-    Config, General, GpuSettings, JobsSettings, ServicesSettings, SshSettings, TunnelSettings,
+    Config, General, GpuSettings, JobsSettings, ModelsSettings, ServicesSettings, SshSettings,
+    TunnelSettings,
 };
 use crate::app::action::Action;
 use crate::model::{ProbeKind, ServiceKind};
@@ -95,6 +96,18 @@ pub const SERVICES_KEYS: &[&str] = &[
     "sudo",
     "replace_catalog",
     "catalog",
+];
+/// Keys of `[models]` (the fields of `ModelsSettings`).
+pub const MODELS_KEYS: &[&str] = &[
+    "root",
+    "hf_cache",
+    "ollama_stores",
+    "extra",
+    "docker_volumes",
+    "refresh_s",
+    "disk_warn_pct",
+    "disk_crit_pct",
+    "defaults",
 ];
 /// Job backends this build speaks.
 pub const JOBS_BACKENDS: &[&str] = &["postgrest", "postgres"];
@@ -219,6 +232,9 @@ pub fn parse_with(text: &str, origin: &Path, env: Env<'_>) -> Result<Config, Con
             "services" => {
                 config.services =
                     ctx.section::<ServicesSettings>("services", value, SERVICES_KEYS)?
+            }
+            "models" => {
+                config.models = ctx.section::<ModelsSettings>("models", value, MODELS_KEYS)?
             }
             "keys" => keys_table = Some(ctx.table("keys", value)?),
             "theme" => theme_table = Some(ctx.table("theme", value)?),

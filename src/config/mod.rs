@@ -27,6 +27,7 @@ pub struct Config {
     pub gpu: GpuSettings,
     pub jobs: JobsSettings,
     pub services: ServicesSettings,
+    pub models: ModelsSettings,
     pub theme: Theme,
     pub keymap: Keymap,
 }
@@ -336,6 +337,55 @@ impl Default for ServicesSettings {
             sudo: true,
             replace_catalog: false,
             catalog: Vec::new(),
+        }
+    }
+}
+
+/// `[models]`: where models are kept and what the Models tab checks (issue 6). Paths with
+/// `~` are expanded on the host the tab looks at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelsSettings {
+    /// The one place models should live (seed 000).
+    pub root: String,
+    /// Hugging Face hub cache; empty = `$HF_HUB_CACHE`, `$HF_HOME/hub`, then
+    /// `~/.cache/huggingface/hub` on the host.
+    pub hf_cache: String,
+    /// Ollama stores (the user's and the installer service's).
+    pub ollama_stores: Vec<String>,
+    /// More folders laid out like the root.
+    pub extra: Vec<String>,
+    /// Also scan the volumes of Ollama containers when readable.
+    pub docker_volumes: bool,
+    /// Seconds between background rescans while the tab is on screen (unchanged stores
+    /// are not walked again).
+    pub refresh_s: u64,
+    pub disk_warn_pct: f64,
+    pub disk_crit_pct: f64,
+    /// Role → model name it should be (`extraction = "qwen3-32b-nvfp4"`).
+    pub defaults: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ModelsSettings {
+    fn default() -> Self {
+        let s = |v: &str| v.to_string();
+        Self {
+            root: s("~/ai/models"),
+            hf_cache: String::new(),
+            ollama_stores: vec![s("~/.ollama/models"), s("/usr/share/ollama/.ollama/models")],
+            extra: Vec::new(),
+            docker_volumes: true,
+            refresh_s: 600,
+            disk_warn_pct: 80.0,
+            disk_crit_pct: 90.0,
+            defaults: [
+                ("extraction", "qwen3-32b-nvfp4"),
+                ("embeddings", "bge-m3"),
+                ("planning", "llama4-scout-17b"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (s(k), s(v)))
+            .collect(),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod gpu;
 pub mod host_info;
 pub mod logtail;
+pub mod models;
 pub mod proc;
 pub mod services;
 

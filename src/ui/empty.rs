@@ -1,4 +1,5 @@
-//! Tabs whose data arrives with later issues: say plainly what will be there.
+//! Tabs whose data arrives with later issues: say plainly what will be there. (The
+//! Services tab draws its own empty states: not connected, first load, nothing listed.)
 
 use super::style;
 use crate::app::{State, Tab};
@@ -9,17 +10,12 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 fn what_will_appear(tab: Tab) -> &'static str {
     match tab {
-        Tab::Services => {
-            "Services: expected services and ports next to what really listens (ss, docker, \
-             systemd), health probes, conflicts, and restart / logs actions will appear here \
-             once the Services tab lands (issue #5)."
-        }
         Tab::Models => {
             "Models: model stores (configured folders, Hugging Face cache, Ollama), sizes, \
              duplicates, free disk and the configured default models will appear here once \
              the Models tab lands (issue #6)."
         }
-        Tab::Connections | Tab::Gpu | Tab::Jobs => "",
+        Tab::Connections | Tab::Gpu | Tab::Jobs | Tab::Services => "",
     }
 }
 

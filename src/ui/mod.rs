@@ -9,6 +9,7 @@ mod hints;
 mod jobs;
 pub mod logview;
 pub(crate) mod overlays;
+mod services;
 mod style;
 mod tabs;
 mod text;
@@ -33,6 +34,7 @@ pub fn render(frame: &mut Frame, state: &State, now: i64) {
         Tab::Connections => connections::render(frame, l.body, state, now),
         Tab::Gpu => gpu::render(frame, l.body, state, now),
         Tab::Jobs => jobs::render(frame, l.body, state, now),
+        Tab::Services => services::render(frame, l.body, state, now),
         other => empty::render(frame, l.body, state, other),
     }
     hints::render_flash(frame, l.flash, state);

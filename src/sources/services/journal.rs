@@ -9,10 +9,8 @@ use time::macros::format_description;
 
 use crate::model::{SourceKind, SourceProblem};
 
-/// `Users in groups 'adm', 'systemd-journal' can see all messages.`
-static GROUPS_HINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)users in groups? (.+?) can see all messages").expect("hint pattern compiles")
-});
+/// A group name in journalctl's hint: `Users in groups 'adm', 'systemd-journal' can see all
+/// messages.` (older: `Users in the 'systemd-journal' group can see all messages.`).
 static QUOTED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"'([^']+)'").expect("quoted pattern compiles"));
 
@@ -52,6 +50,24 @@ impl JournalEntry {
         }
         out.push_str(&self.message);
         out
+    }
+
+    /// `line()` cut at the message's newlines, continuation lines indented under the
+    /// message as journalctl does, for a viewer that shows one line per row.
+    pub fn lines(&self) -> Vec<String> {
+        let full = self.line();
+        let prefix_chars = full.chars().count() - self.message.chars().count();
+        let indent = " ".repeat(prefix_chars);
+        full.split('\n')
+            .enumerate()
+            .map(|(i, l)| {
+                if i == 0 {
+                    l.to_string()
+                } else {
+                    format!("{indent}{l}")
+                }
+            })
+            .collect()
     }
 }
 
@@ -175,14 +191,10 @@ pub fn permission_problem(stderr: &str) -> Option<SourceProblem> {
     if !denied {
         return None;
     }
-    let mut groups: Vec<String> = GROUPS_HINT
-        .captures(stderr)
-        .map(|c| {
-            QUOTED
-                .captures_iter(&c[1])
-                .map(|g| g[1].to_string())
-                .collect()
-        })
+    let mut groups: Vec<String> = stderr
+        .lines()
+        .find(|l| l.to_ascii_lowercase().contains("can see all messages"))
+        .map(|l| QUOTED.captures_iter(l).map(|g| g[1].to_string()).collect())
         .unwrap_or_default();
     if groups.is_empty() {
         groups = vec!["adm".into(), "systemd-journal".into()];
@@ -252,6 +264,24 @@ mod tests {
             format!("1970-01-01 00:00:00 {OVERSIZED_MESSAGE}")
         );
         assert_eq!(format_entry(r#"{"MESSAGE":["a",[98]]}"#).unwrap(), "a\nb");
+    }
+
+    #[test]
+    fn multi_line_messages_split_with_indent() {
+        let e = parse_entry(r#"{"__REALTIME_TIMESTAMP":"0","_COMM":"py","_PID":"7","MESSAGE":"Traceback:\n  File x\n"}"#)
+            .unwrap();
+        assert_eq!(e.message, "Traceback:\n  File x");
+        assert_eq!(
+            e.lines(),
+            [
+                "1970-01-01 00:00:00 py[7]: Traceback:",
+                "                             File x"
+            ]
+        );
+        assert_eq!(
+            parse_entry(r#"{"MESSAGE":"one"}"#).unwrap().lines(),
+            ["one"]
+        );
     }
 
     #[test]

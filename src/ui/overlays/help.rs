@@ -17,6 +17,7 @@ fn scope_title(s: Scope) -> &'static str {
         Scope::Connections => "Connections tab",
         Scope::Gpu => "GPU tab",
         Scope::Jobs => "Jobs tab",
+        Scope::Services => "Services tab",
     }
 }
 
@@ -29,6 +30,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
         Scope::Connections,
         Scope::Gpu,
         Scope::Jobs,
+        Scope::Services,
     ] {
         out.push(Line::styled(scope_title(scope), style::title(th)));
         for a in Action::ALL.iter().filter(|a| a.scope() == scope) {

@@ -4,6 +4,13 @@
 //! `SCHEMA`. Sections this build does not collect yet are absent from the struct, so they are
 //! absent from the output rather than filled with made-up values.
 
+mod services;
+
+pub use services::{
+    HealthEntry, OwnerEntry, Problem, ServiceEntry, add_services, problems, service_entry,
+    services_text,
+};
+
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use time::OffsetDateTime;
@@ -39,6 +46,13 @@ pub struct Snapshot {
     /// Why `jobs` is absent, for the text output. Not part of the JSON document.
     #[serde(skip)]
     pub jobs_error: Option<String>,
+    /// The Services tab's rows: catalogue merged with what listens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<ServiceEntry>>,
+    /// What is red, with the fix where known. Filled by the sections that detect problems
+    /// (services so far).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<Problem>>,
 }
 
 /// Rows read to count jobs per status (one request; counts are partial beyond this).
@@ -336,6 +350,8 @@ pub async fn take_at(host: &dyn Host, now: OffsetDateTime) -> Result<Snapshot, S
         gpus_error: read.error,
         jobs: None,
         jobs_error: None,
+        services: None,
+        problems: None,
     })
 }
 
@@ -390,6 +406,7 @@ pub fn to_text(snapshot: &Snapshot) -> String {
         text.push_str(&gpu_line(g));
     }
     text.push_str(&jobs_line(snapshot));
+    text.push_str(&services_text(snapshot));
     text
 }
 
@@ -500,6 +517,8 @@ mod tests {
             gpus_error: Some("no NVIDIA GPU found: NVML could not be loaded".into()),
             jobs: None,
             jobs_error: None,
+            services: None,
+            problems: None,
         }
     }
 
