@@ -25,8 +25,9 @@ const OLLAMA_PS: &str = include_str!("fixtures/services/api_ps.ollama-docs.json"
 const OLLAMA_TAGS: &str = include_str!("fixtures/services/api_tags.ollama-docs.json");
 const OLLAMA_VERSION: &str = include_str!("fixtures/services/api_version.ollama-docs.json");
 
-/// Answers every request with 200 "perl"; prints its port first.
-const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1;
+/// Answers every request with 200 "perl"; prints its port first. Without a terminal it
+/// gets no hangup when the session ends, so it exits by itself after 5 minutes.
+const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1; alarm 300;
 my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1) or die "listen: $!";
 print $s->sockport, "\n";
 while (my $c = $s->accept) { while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nperl"; close $c }"#;

@@ -164,7 +164,7 @@ fn container_fits(actual: &str, wanted: &str) -> bool {
 fn not_visible(from: ListenerSource) -> String {
     match from {
         ListenerSource::Ss => {
-            "owner not visible: run as root to see other users' processes".to_string()
+            "owner not visible: another user's process (run as root to see it) or another network namespace".to_string()
         }
         ListenerSource::ProcNet => {
             "owner not visible: ss is not available, so process names are unknown".to_string()

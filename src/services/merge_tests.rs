@@ -197,7 +197,7 @@ fn an_invisible_owner_is_up_with_the_root_hint() {
     let rows = run(&[ollama()], &o);
     assert_eq!(rows[0].state, Some(ServiceState::Up));
     assert!(
-        notes(&rows[0]).contains("owner not visible: run as root"),
+        notes(&rows[0]).contains("owner not visible: another user"),
         "{:?}",
         rows[0].notes
     );
