@@ -20,9 +20,15 @@ pub const PARTIAL_NOTE: &str = "in-use check partial: run as root";
 /// Sets `in_use` on every model of `stores` from what runs on the host now (cleared first,
 /// so an unloaded model is free again). A missing Ollama or vLLM is not an error.
 pub async fn mark(host: &dyn Host, stores: &mut [StoreScan]) {
-    for note in mark_with(host, stores, OLLAMA_PORT, &OPENAI_PORTS).await {
+    for note in mark_noted(host, stores).await {
         tracing::info!("models on {}: {note}", host.name());
     }
+}
+
+/// `mark`, returning the notes on what could not be checked (at most one
+/// [`PARTIAL_NOTE`]) for the caller to show instead of logging them.
+pub async fn mark_noted(host: &dyn Host, stores: &mut [StoreScan]) -> Vec<String> {
+    mark_with(host, stores, OLLAMA_PORT, &OPENAI_PORTS).await
 }
 
 /// `mark` with the ports as parameters; returns notes on what could not be checked
@@ -230,11 +236,12 @@ fn fnmatch_escape(s: &str) -> String {
 const CANON_SCRIPT: &str = r#"for s do printf '%s\0' "$(readlink -f -- "$s" 2>/dev/null)"; done"#;
 
 /// Lists `/proc/<pid>/fd/<n> → target` for targets matching the patterns given as
-/// arguments; the patterns are arguments, never part of the script.
+/// arguments; the patterns are arguments, never part of the script. `LC_ALL=C` keeps
+/// "Permission denied" in English for the partial note.
 const FD_SCRIPT: &str = r#"n=$#
 for p do set -- "$@" -o -lname "$p"; done
 shift "$n"; shift
-exec find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 \( "$@" \) -printf '%h %l\n'"#;
+LC_ALL=C exec find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 \( "$@" \) -printf '%h %l\n'"#;
 
 /// Files under the stores held open by a process: (store index, target as a path under the
 /// store's configured path, pid, comm), and the notes.
