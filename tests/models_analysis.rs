@@ -508,3 +508,61 @@ fn paths_must_be_strictly_inside_the_store() {
     assert!(delete::outside_store("relative", "relative/a").is_some());
     assert!(delete::outside_store("/", "/etc").is_some());
 }
+
+mod garbage {
+    use super::*;
+    use proptest::prelude::*;
+    use sparkdeck::models::inuse;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn parsers_and_names_never_panic(s in "\\PC{0,80}", t in "[/a-z0-9:\\- .\\x00\\n()]{0,60}") {
+            let _ = dup::repo_parts(&s);
+            let _ = dup::ollama_key(&s);
+            let _ = dup::same_repo(&s, &t);
+            let _ = defaults::squash(&s);
+            let _ = delete::manifest_digests(&s);
+            let _ = delete::parse_grep_z(&t);
+            let _ = delete::outside_store(&t, &s);
+            let _ = delete::blob_path(&t, &s);
+            let _ = inuse::parse_fd_lines(&t);
+            let m = model("/s", StoreKind::Folder, &s, &t, 1);
+            let _ = inuse::serves(&t, &m);
+        }
+
+        #[test]
+        fn grouping_never_panics_and_counts_each_model_once(
+            names in proptest::collection::vec(("[a-c]{1,2}(/[a-c]{1,2})?", 0usize..3, 0u64..100, proptest::option::of(0u8..3)), 0..12)
+        ) {
+            let kinds = [StoreKind::HfCache, StoreKind::Folder, StoreKind::Ollama];
+            let stores: Vec<StoreScan> = (0..3)
+                .map(|s| {
+                    let path = format!("/s{s}");
+                    let models = names
+                        .iter()
+                        .filter(|n| n.1 == s)
+                        .enumerate()
+                        .map(|(i, (n, _, size, d))| {
+                            let mut m = model(&path, kinds[s], n, &format!("m{i}"), *size);
+                            m.id = format!("{path}#{i}");
+                            m.digests = d.iter().map(|c| digest((b'a' + c) as char)).collect();
+                            m
+                        })
+                        .collect();
+                    store(&path, kinds[s], models)
+                })
+                .collect();
+            let d = dup::find_duplicates(&stores);
+            let mut seen = std::collections::BTreeSet::new();
+            for g in &d {
+                prop_assert!(g.models.len() >= 2);
+                let total: u64 = stores.iter().flat_map(|s| &s.models).filter(|m| g.models.contains(&m.id)).map(|m| m.size_bytes).sum();
+                prop_assert!(g.reclaimable_bytes <= total);
+                for id in &g.models {
+                    prop_assert!(seen.insert(id.clone()), "{id} in two groups");
+                }
+            }
+        }
+    }
+}
