@@ -225,13 +225,17 @@ fn same_blob_in_two_ollama_stores_counts_each_store_once() {
         store(
             svc,
             StoreKind::Ollama,
-            vec![with_digests(ollama(svc, "my-llama:q4", 4_100), &['a', 'c'])],
+            vec![
+                with_digests(ollama(svc, "copied/llama3:q4", 4_100), &['b', 'a']),
+                // Shares the license blob `a` only: another model.
+                with_digests(ollama(svc, "mistral:7b", 9_000), &['a', 'z']),
+            ],
         ),
     ];
     let d = dup::find_duplicates(&stores);
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!(d[0].reason, DuplicateReason::SameBlob);
-    assert_eq!(d[0].name, "my-llama:q4");
+    assert_eq!(d[0].name, "copied/llama3:q4");
     assert_eq!(d[0].models.len(), 3);
     // The user store's copy is 4 000 bytes however many tags name it.
     assert_eq!(d[0].reclaimable_bytes, 4_000);
@@ -287,6 +291,31 @@ fn ollama_name_is_not_an_hf_repo_unless_a_digest_matches() {
     assert_eq!(d[0].reason, DuplicateReason::SameBlob);
     assert_eq!(d[0].name, "Qwen/Qwen3-32B-GGUF");
     assert_eq!(d[0].reclaimable_bytes, 20);
+}
+
+#[test]
+fn hf_repos_sharing_one_lfs_file_are_not_one_model() {
+    let stores = vec![
+        store(
+            "/a",
+            StoreKind::HfCache,
+            vec![with_digests(hf("/a", "org/base", 50), &['t', 'w'])],
+        ),
+        store(
+            "/b",
+            StoreKind::HfCache,
+            vec![
+                with_digests(hf("/b", "other/finetune", 50), &['t', 'x']),
+                // An older revision of the same weights under another name: a subset.
+                with_digests(hf("/b", "mirror/base-copy", 40), &['w']),
+            ],
+        ),
+    ];
+    let d = dup::find_duplicates(&stores);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].models, vec!["/a#org/base", "/b#mirror/base-copy"]);
+    assert_eq!(d[0].reason, DuplicateReason::SameBlob);
+    assert_eq!(d[0].reclaimable_bytes, 40);
 }
 
 #[test]
