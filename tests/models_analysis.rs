@@ -556,6 +556,8 @@ mod garbage {
             let _ = delete::outside_store(&t, &s);
             let _ = delete::blob_path(&t, &s);
             let _ = inuse::parse_fd_lines(&t);
+            let _ = inuse::parse_maps_lines(&t);
+            let _ = inuse::parse_maps_lines(&format!("/proc/1/maps:{s}"));
             let m = model("/s", StoreKind::Folder, &s, &t, 1);
             let _ = inuse::serves(&t, &m);
         }

@@ -243,7 +243,16 @@ for p do set -- "$@" -o -lname "$p"; done
 shift "$n"; shift
 LC_ALL=C exec find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 \( "$@" \) -printf '%h %l\n'"#;
 
-/// Files under the stores held open by a process: (store index, target as a path under the
+/// Lists the memory-mapped files under the prefixes given as arguments: llama.cpp and
+/// Ollama runners mmap the weights and may close the descriptor, so only `maps` shows
+/// them. `-s`: unreadable `maps` of other users' processes are expected (the descriptor
+/// check already says so once).
+const MAPS_SCRIPT: &str = r#"n=$#
+for p do set -- "$@" -e "$p"; done
+shift "$n"
+LC_ALL=C exec grep -s -F -H "$@" /proc/[0-9]*/maps"#;
+
+/// Files under the stores held open or mapped by a process: (store index, target as a path under the
 /// store's configured path, pid, comm), and the notes.
 async fn open_files(
     host: &dyn Host,
@@ -295,8 +304,17 @@ async fn open_files(
     if out.stderr_str().contains("Permission denied") {
         notes.push(PARTIAL_NOTE.to_string());
     }
+    let mut found = parse_fd_lines(&out.stdout_str());
+    let mut argv = vec!["sh", "-c", MAPS_SCRIPT, "sh"];
+    let with_slash: Vec<String> = prefixes.iter().map(|(p, _)| format!("{p}/")).collect();
+    argv.extend(with_slash.iter().map(String::as_str));
+    if let Ok(maps) = host.exec(&argv).await {
+        found.extend(parse_maps_lines(&maps.stdout_str()));
+        found.sort();
+        found.dedup();
+    }
     let mut hits: Vec<(usize, String, u32)> = Vec::new();
-    for (pid, target) in parse_fd_lines(&out.stdout_str()) {
+    for (pid, target) in found {
         // Longest prefix first, so a store nested in another is attributed to itself.
         let best = prefixes
             .iter()
@@ -331,6 +349,29 @@ pub fn parse_fd_lines(text: &str) -> Vec<(u32, String)> {
             let target = rest.strip_prefix("fd ")?;
             let target = target.strip_suffix(" (deleted)").unwrap_or(target);
             Some((pid.parse().ok()?, target.to_string()))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `grep -H` over `/proc/<pid>/maps` → (pid, mapped file without ` (deleted)`), sorted by
+/// pid. A maps line is `address perms offset dev inode   path`.
+pub fn parse_maps_lines(text: &str) -> Vec<(u32, String)> {
+    let mut out: Vec<(u32, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("/proc/")?;
+            let (pid, mut rest) = rest.split_once("/maps:")?;
+            for _ in 0..5 {
+                rest = rest.trim_start();
+                rest = &rest[rest.find(char::is_whitespace)?..];
+            }
+            let path = rest.trim_start();
+            let path = path.strip_suffix(" (deleted)").unwrap_or(path);
+            path.starts_with('/')
+                .then(|| Some((pid.parse().ok()?, path.to_string())))?
         })
         .collect();
     out.sort();
