@@ -59,17 +59,18 @@ pub async fn mark_with(
         let Some(client) = &client else {
             return (None, Vec::new());
         };
-        let ps = get_json(host, client, ollama_port, "/api/ps").await;
+        let ps = get_json(host, client, ollama_port, "/api/ps");
         let served =
             futures::future::join_all(openai_ports.iter().map(|&port| async move {
                 (port, get_json(host, client, port, "/v1/models").await)
-            }))
-            .await;
-        (ps, served)
+            }));
+        tokio::join!(ps, served)
     };
     let ((ps, served), (open, notes)) = tokio::join!(http, open_files(host, &store_paths));
 
     if let Some(ps) = ps {
+        // Ollama does not say which store it loaded from, so every Ollama store's copy
+        // counts as loaded: deleting the idle copy waits until the model is unloaded.
         for (name, vram) in ollama_loaded(&ps) {
             let why = format!("loaded in Ollama ({} VRAM)", gib(vram));
             for m in models_mut(stores).filter(|m| m.store_kind == StoreKind::Ollama) {
