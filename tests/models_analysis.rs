@@ -478,16 +478,34 @@ fn plan_from_disk_reads_every_manifest() {
             manifest(&['d', 'b']),
         ),
     ];
-    let blobs: std::collections::HashMap<String, u64> =
+    let mut blobs: std::collections::HashMap<String, u64> =
         [('a', 10), ('b', 1000), ('c', 5), ('d', 7)]
             .into_iter()
             .map(|(c, n)| (format!("sha256-{}", c.to_string().repeat(64)), n))
             .collect();
+    // `e` never finished downloading; `b` is being pulled again by the other tag.
+    let e = format!("sha256-{}", "e".repeat(64));
+    blobs.insert(format!("{e}-partial"), 3);
+    blobs.insert(format!("{e}-partial-0"), 2);
+    blobs.insert(format!("sha256-{}-partial", "b".repeat(64)), 4);
+    blobs.insert(format!("{e}x"), 99);
     let p = delete::plan_from_disk(&m, &manifests, &blobs).unwrap();
     let blob = |c: char| format!("/o/blobs/sha256-{}", c.to_string().repeat(64));
-    assert_eq!(p.remove, vec![m.path.clone(), blob('a'), blob('c')]);
-    assert_eq!(p.kept_shared, vec![blob('b')]);
-    assert_eq!(p.freed_bytes, 15);
+    assert_eq!(
+        p.remove,
+        vec![
+            m.path.clone(),
+            blob('a'),
+            blob('c'),
+            format!("/o/blobs/{e}-partial"),
+            format!("/o/blobs/{e}-partial-0"),
+        ]
+    );
+    assert_eq!(
+        p.kept_shared,
+        vec![blob('b'), format!("{}-partial", blob('b'))]
+    );
+    assert_eq!(p.freed_bytes, 20);
 
     let broken = vec![
         manifests[0].clone(),

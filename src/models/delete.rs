@@ -96,7 +96,8 @@ pub fn manifest_digests(json: &str) -> Result<Vec<String>, String> {
 
 /// An Ollama plan from the manifests and blobs as they are on disk now (not as the last
 /// scan saw them): `manifests` maps each manifest path to its text, `blobs` each blob file
-/// name (`sha256-<hex>`) to its size. Only blobs that exist are removed or kept; another
+/// name (`sha256-<hex>`) to its size. Only blobs that exist are removed or kept, with the
+/// `-partial` leftovers of an interrupted pull of the same digest; another
 /// manifest that cannot be parsed refuses the plan, since the blobs it needs are unknown.
 pub fn plan_from_disk(
     model: &ModelEntry,
@@ -133,22 +134,34 @@ pub fn plan_from_disk(
         ..DeletePlan::default()
     };
     let mut seen = BTreeSet::new();
+    let blobs_dir = format!("{}/blobs", model.store.trim_end_matches('/'));
     for d in &own_digests {
         let Some(path) = blob_path(&model.store, d) else {
-            continue;
-        };
-        let name = path.rsplit('/').next().unwrap_or_default();
-        let Some(&size) = blobs.get(name) else {
             continue;
         };
         if !seen.insert(path.clone()) {
             continue;
         }
-        if others.contains(d) {
-            plan.kept_shared.push(path);
-        } else {
-            plan.freed_bytes += size;
-            plan.remove.push(path);
+        let name = path.rsplit('/').next().unwrap_or_default();
+        // An interrupted pull leaves `sha256-<hex>-partial…` files next to the blob.
+        let mut files: Vec<(&String, u64)> = blobs
+            .iter()
+            .filter(|(n, _)| {
+                *n == name
+                    || n.strip_prefix(name)
+                        .is_some_and(|rest| rest.starts_with("-partial"))
+            })
+            .map(|(n, &size)| (n, size))
+            .collect();
+        files.sort();
+        for (file, size) in files {
+            let path = format!("{blobs_dir}/{file}");
+            if others.contains(d) {
+                plan.kept_shared.push(path);
+            } else {
+                plan.freed_bytes += size;
+                plan.remove.push(path);
+            }
         }
     }
     Ok(plan)
