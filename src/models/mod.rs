@@ -49,9 +49,45 @@ impl ModelsEngine {
     /// still exists at `path` and is not in use.
     pub async fn delete(
         &mut self,
-        _id: &str,
-        _path: &str,
+        id: &str,
+        path: &str,
     ) -> Result<DeleteOutcome, delete::DeleteError> {
-        todo!("models analysis helper")
+        use delete::DeleteError::Refused;
+        let last = self.last.as_mut().ok_or_else(|| {
+            Refused("no scan of this host yet; wait for the Models tab to load".into())
+        })?;
+        let (si, mi) = last
+            .stores
+            .iter()
+            .enumerate()
+            .find_map(|(si, s)| s.models.iter().position(|m| m.id == id).map(|mi| (si, mi)))
+            .ok_or_else(|| Refused(format!("{id} is not in the last scan; refresh first")))?;
+        let mut store = last.stores[si].clone();
+        if store.models[mi].path != path {
+            return Err(Refused(format!(
+                "{} is now at {}, not at the confirmed {path}; refresh and confirm again",
+                store.models[mi].name, store.models[mi].path
+            )));
+        }
+        // The in-use state shown in the dialog may be minutes old.
+        inuse::mark(self.host.as_ref(), std::slice::from_mut(&mut store)).await;
+        let model = store.models[mi].clone();
+        let plan = match model.store_kind {
+            crate::model::StoreKind::Ollama => {
+                if model.in_use.is_none() {
+                    delete::plan_fresh(self.host.as_ref(), &model).await?
+                } else {
+                    delete::plan(&model, &store)
+                }
+            }
+            _ => delete::plan(&model, &store),
+        };
+        let outcome = delete::run(self.host.as_ref(), &model, &plan).await;
+        // Even a failed delete may have removed some files: the next refresh walks the store.
+        self.cache.entries.remove(&store.spec);
+        if outcome.is_ok() {
+            last.stores[si].models.retain(|m| m.id != id);
+        }
+        outcome
     }
 }
