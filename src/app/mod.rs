@@ -17,6 +17,7 @@ mod jobs_keys;
 pub mod jobs_worker;
 pub mod layout;
 pub mod logview;
+pub mod models_worker;
 pub mod msg;
 pub mod osc52;
 pub mod overlay;
