@@ -228,11 +228,20 @@ pub struct ModelsLayout {
 
 /// Wide enough to put the detail beside the table.
 const SIDE_BY_SIDE: u16 = 140;
+/// Lines a detail pane needs to be worth showing without being asked for.
+const AUTO_DETAIL: u16 = 10;
 
 /// Splits the tab body: status line, disks, stores & defaults, table (and the detail).
 /// `filesystems` and `store_lines` are what those panels want; the table keeps at least
-/// a few rows, so on small screens the panels shrink to one line each or go.
-pub fn layout(body: Rect, filesystems: usize, store_lines: usize, detail: bool) -> ModelsLayout {
+/// a few rows, so on small screens the panels shrink to one line each or go. With the
+/// detail closed, room to spare below the table's `rows` shows it there anyway.
+pub fn layout(
+    body: Rect,
+    filesystems: usize,
+    store_lines: usize,
+    rows: usize,
+    detail: bool,
+) -> ModelsLayout {
     let h = body.height;
     let fs = filesystems.max(1) as u16;
     let (disks_h, disks_boxed) = if h >= 20 {
@@ -256,17 +265,32 @@ pub fn layout(body: Rect, filesystems: usize, store_lines: usize, detail: bool) 
         Constraint::Min(0),
     ])
     .areas(body);
-    let none = Rect { height: 0, ..rest };
+    let table_h = (rows as u16).saturating_add(3).max(4);
     let (table, pane) = if !detail {
-        (rest, None)
+        if rows > 0 && rest.width >= 60 && rest.height >= table_h.saturating_add(AUTO_DETAIL) {
+            let [t, d] =
+                Layout::vertical([Constraint::Length(table_h), Constraint::Min(0)]).areas(rest);
+            (t, Some(d))
+        } else {
+            (rest, None)
+        }
     } else if rest.width >= SIDE_BY_SIDE {
         let [t, d] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Min(0)]).areas(rest);
         (t, Some(d))
     } else {
-        // The detail is what was asked for: it gets the tab below the status line.
+        // The detail is what was asked for: it gets the tab below the status line, with
+        // the table above it when there is room for both.
         let [_, all] =
             Layout::vertical([Constraint::Length(status.height), Constraint::Min(0)]).areas(body);
+        let (table, detail) = if all.height >= 24 {
+            let table_h = table_h.clamp(4, all.height * 2 / 5);
+            let [t, d] =
+                Layout::vertical([Constraint::Length(table_h), Constraint::Min(0)]).areas(all);
+            (t, d)
+        } else {
+            (Rect { height: 0, ..all }, all)
+        };
         return ModelsLayout {
             status,
             disks: Rect { height: 0, ..disks },
@@ -276,8 +300,8 @@ pub fn layout(body: Rect, filesystems: usize, store_lines: usize, detail: bool) 
                 ..stores
             },
             stores_boxed,
-            table: none,
-            detail: Some(all),
+            table,
+            detail: Some(detail),
         };
     };
     ModelsLayout {
@@ -481,7 +505,14 @@ impl State {
     pub fn models_layout(&self) -> ModelsLayout {
         let body = super::layout::frame(Rect::new(0, 0, self.size.0, self.size.1)).body;
         let fs = self.models_report().map_or(0, |r| r.filesystems.len());
-        layout(body, fs, self.models_store_lines(), self.models.detail)
+        let rows = self.models_rows().len();
+        layout(
+            body,
+            fs,
+            self.models_store_lines(),
+            rows,
+            self.models.detail,
+        )
     }
 }
 
@@ -533,7 +564,7 @@ mod tests {
         for (w, h) in [(0, 0), (1, 1), (40, 11), (80, 19), (120, 35), (200, 60)] {
             let b = Rect::new(0, 3, w, h);
             for (fs, lines, detail) in [(0, 0, false), (2, 6, false), (2, 6, true), (9, 40, true)] {
-                let l = layout(b, fs, lines, detail);
+                let l = layout(b, fs, lines, 9, detail);
                 let mut parts = vec![l.status, l.disks, l.stores, l.table];
                 parts.extend(l.detail);
                 for r in parts {

@@ -15,7 +15,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-const LABEL: usize = 11;
+const LABEL: usize = 13;
 
 struct Lines<'t> {
     th: &'t Theme,
@@ -74,18 +74,12 @@ pub fn lines(state: &State, width: usize, now: i64) -> Vec<Line<'static>> {
         head.push(Span::styled(full, st));
     }
     l.out.push(Line::from(head));
+    l.field("path", &m.path, base);
     l.field(
-        "store",
-        &format!(
-            "{} {}",
-            kind_short(m.store_kind),
-            abbreviate(&m.store, user.as_deref())
-        ),
+        "size",
+        &format!("{} {}", bytes(m.size_bytes), format_word(m.format)),
         base,
     );
-    l.field("path", &m.path, base);
-    l.field("format", format_word(m.format), base);
-    l.field("size", &bytes(m.size_bytes), base);
     let shared = m.size_bytes.saturating_sub(m.unique_bytes);
     let frees = if shared > 0 {
         format!(
@@ -104,11 +98,6 @@ pub fn lines(state: &State, width: usize, now: i64) -> Vec<Line<'static>> {
             style::warn(th),
         );
     }
-    let modified = m
-        .modified
-        .map_or_else(|| "unknown".into(), |t| when(t, now));
-    l.field("modified", &modified, base);
-    l.field("digests", &m.digests.len().to_string(), base);
     match &m.in_use {
         Some(why) => l.field("in use", why, style::accent(th)),
         None => l.field(
@@ -155,6 +144,20 @@ pub fn lines(state: &State, width: usize, now: i64) -> Vec<Line<'static>> {
         }
         None => l.field("duplicate", "none", style::muted(th)),
     }
+    l.field(
+        "store",
+        &format!(
+            "{} {}",
+            kind_short(m.store_kind),
+            abbreviate(&m.store, user.as_deref())
+        ),
+        base,
+    );
+    let modified = m
+        .modified
+        .map_or_else(|| "unknown".into(), |t| when(t, now));
+    l.field("modified", &modified, base);
+    l.field("digests", &m.digests.len().to_string(), base);
     l.field("id", &m.id, style::muted(th));
     l.out
 }
@@ -165,7 +168,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     }
     let th = &state.theme;
     let block = Block::bordered()
-        .border_style(style::accent(th))
+        .border_style(if state.models.detail {
+            style::accent(th)
+        } else {
+            style::border(th)
+        })
         .title(Line::styled(" Model detail ", style::title(th)));
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -72,8 +72,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     }
     // The area given, not `state.size`: the frame is what is drawn on.
     let fs = state.models_report().map_or(0, |r| r.filesystems.len());
-    let l = crate::app::models::layout(area, fs, state.models_store_lines(), state.models.detail);
-    status_line(frame, l.status, state, now);
+    let rows = state.models_rows().len();
+    let l = crate::app::models::layout(
+        area,
+        fs,
+        state.models_store_lines(),
+        rows,
+        state.models.detail,
+    );
+    status_line(frame, l.status, state, now, l.stores.height > 0);
     disks::render(frame, l.disks, l.disks_boxed, state);
     stores::render(frame, l.stores, l.stores_boxed, state);
     if l.table.height > 0 {
@@ -142,7 +149,9 @@ pub(super) fn joined(parts: Vec<(String, Style)>, width: usize, sep_style: Style
     Line::from(spans)
 }
 
-fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64) {
+/// `panel`: the stores panel is on screen and already tells the reclaimable bytes and
+/// the missing defaults.
+fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64, panel: bool) {
     if area.height == 0 {
         return;
     }
@@ -195,13 +204,13 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64) {
             style::muted(th),
         ));
     }
-    if t.reclaimable > 0 {
+    if t.reclaimable > 0 && !panel {
         parts.push((
             format!("{} reclaimable", bytes(t.reclaimable)),
             style::warn(th),
         ));
     }
-    if t.defaults_missing > 0 {
+    if t.defaults_missing > 0 && !panel {
         parts.push((
             format!("{} default(s) MISSING", t.defaults_missing),
             style::crit(th),

@@ -45,10 +45,14 @@ pub fn flags(state: &State, m: &ModelEntry) -> Vec<(String, String, Style)> {
     out
 }
 
-fn flag_line(state: &State, m: &ModelEntry, short: bool, w: usize) -> Line<'static> {
+/// The flags in full words when they fit in `w`, else in their short forms.
+fn flag_line(state: &State, m: &ModelEntry, w: usize) -> Line<'static> {
+    let all = flags(state, m);
+    let full_w: usize = all.iter().map(|f| f.0.chars().count() + 1).sum();
+    let short = full_w > w + 1;
     let mut spans = Vec::new();
     let mut used = 0;
-    for (full, brief, st) in flags(state, m) {
+    for (full, brief, st) in all {
         let word = if short { brief } else { full };
         let sep = usize::from(!spans.is_empty());
         if used + sep + word.chars().count() > w {
@@ -89,8 +93,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     };
     if !q.is_empty() || state.filter_editing {
         let cursor = if state.filter_editing { "▏" } else { "" };
-        title = format!("{}/{q}{cursor} ", title.trim_end());
-        title = format!("{title} ");
+        title = format!("{} /{q}{cursor} ", title.trim_end());
     }
     let block = Block::bordered()
         .border_style(if state.models.detail {
@@ -152,7 +155,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
         header.push("FORMAT");
         widths.push(Constraint::Length(format_w as u16));
     }
-    header.push("      SIZE");
+    let size_head = format!("{:>size_w$}", "SIZE");
+    header.push(&size_head);
     widths.push(Constraint::Length(size_w as u16));
     if age_w > 0 {
         header.push("MODIFIED");
@@ -182,7 +186,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
                     .map_or_else(|| "-".into(), |t| ago::short(t, now));
                 cells.push(Cell::from(format!("{age:>7}")).style(style::muted(th)));
             }
-            cells.push(Cell::from(flag_line(state, m, !wide, flags_w)));
+            cells.push(Cell::from(flag_line(state, m, flags_w)));
             let row = Row::new(cells);
             if i == sel {
                 row.style(style::selected(th))
@@ -204,10 +208,14 @@ fn nothing_found(state: &State) -> Vec<Line<'static>> {
     let th = &state.theme;
     let host = state.active_host_label().unwrap_or_default();
     let user = state.models_user();
-    let mut out = vec![Line::styled(
-        format!("No models found on {host}. Looked in:"),
-        style::title(th),
-    )];
+    let mut out = vec![
+        Line::styled(format!("No models found on {host}."), style::title(th)),
+        Line::styled(
+            "Set root, hf_cache, ollama_stores or extra under [models] in the config to look \
+             elsewhere. Looked in:",
+            style::muted(th),
+        ),
+    ];
     let stores = state.models_report().map(|r| &r.stores[..]).unwrap_or(&[]);
     if stores.is_empty() {
         let s = &state.models.settings;
@@ -237,10 +245,5 @@ fn nothing_found(state: &State) -> Vec<Line<'static>> {
         }
         out.push(Line::from(spans));
     }
-    out.push(Line::styled(
-        "Set root, hf_cache, ollama_stores or extra under [models] in the config to look \
-         elsewhere.",
-        style::muted(th),
-    ));
     out
 }

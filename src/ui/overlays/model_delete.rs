@@ -24,13 +24,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmModelDele
     } else {
         format!("Frees {}.", bytes(c.unique_bytes))
     };
+    // Small screens get the name, the host and the bytes first; the path may wrap.
     let lines = vec![
         Line::styled(
             format!("Delete {} from {}?", c.model, c.host),
             style::title(th),
         ),
-        Line::raw(format!("path: {}", c.path)),
         Line::raw(frees),
+        Line::raw(format!("path: {}", c.path)),
         Line::styled(
             "The files are removed from disk; this cannot be undone.",
             style::warn(th),
@@ -40,7 +41,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmModelDele
             style::muted(th),
         ),
     ];
-    let rect = centered(area, 76, 12);
+    let rect = centered(area, 92, 12);
     let inner = dialog(frame, rect, state, format!("Delete model on '{}'", c.name));
     let [body, input_row, verdict_row] = Layout::vertical([
         Constraint::Min(0),
@@ -66,16 +67,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, c: &ConfirmModelDele
     if (col as u16) < input_row.width && input_row.height > 0 {
         frame.set_cursor_position(Position::new(input_row.x + col as u16, input_row.y));
     }
+    let narrow = verdict_row.width < 60;
     let verdict = if c.matches() {
-        Line::styled(
-            "✓ name matches: enter deletes · esc cancels",
-            style::crit(th),
-        )
+        let text = if narrow {
+            "✓ matches: enter deletes"
+        } else {
+            "✓ name matches: enter deletes · esc cancels"
+        };
+        Line::styled(text, style::crit(th))
     } else if c.mismatch {
-        Line::styled(
-            format!("✖ not the name: type {} exactly · esc cancels", c.model),
-            style::crit(th),
-        )
+        Line::styled(format!("✖ not the name: type {}", c.model), style::crit(th))
+    } else if narrow {
+        Line::styled(format!("type {} exactly", c.model), style::muted(th))
     } else {
         Line::styled(
             "enter does nothing until the name matches · esc cancels",
