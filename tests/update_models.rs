@@ -439,3 +439,84 @@ fn enter_toggles_the_detail_and_esc_closes_it() {
     update(&mut s, code(KeyCode::Esc));
     assert!(!s.models.detail);
 }
+
+#[test]
+fn a_dropped_connection_forgets_what_it_had_out_and_rescans_once_back() {
+    let mut s = models_state();
+    select(&mut s, QWENVL);
+    update(&mut s, key('d'));
+    send(&mut s, typed("qwen2.5vl:7b"));
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.model_deleting(QWENVL));
+    assert_eq!(loads(&tick(&mut s, NOW + 600)), 1);
+    progress(&mut s, 40);
+    let conn = |s: &mut State, generation, state| {
+        update(
+            s,
+            Msg::ConnState {
+                name: LAB.into(),
+                generation,
+                state,
+            },
+        )
+    };
+    conn(
+        &mut s,
+        2,
+        ConnState::Reconnecting {
+            attempt: 1,
+            retry_at: NOW + 610,
+            reason: "connection reset by peer".into(),
+        },
+    );
+    let v = s.models_view().unwrap();
+    assert!(v.in_flight.is_none() && v.progress.is_none());
+    assert!(v.report.is_some(), "the last report stays, marked stale");
+    assert!(
+        !s.model_deleting(QWENVL),
+        "no answer comes over a dropped connection"
+    );
+    assert!(s.models_stale());
+    assert_eq!(loads(&tick(&mut s, NOW + 620)), 0);
+    conn(&mut s, 3, ConnState::Connected { since: NOW + 625 });
+    assert!(!s.models_stale());
+    assert_eq!(tick(&mut s, NOW + 626), vec![load(false)]);
+}
+
+#[test]
+fn progress_without_a_scan_out_is_dropped() {
+    let mut s = models_state();
+    progress(&mut s, 7);
+    let v = s.models_view().unwrap();
+    assert!(v.in_flight.is_none() && v.progress.is_none());
+    assert_eq!(loads(&tick(&mut s, NOW + 600)), 1);
+}
+
+#[test]
+fn a_click_selects_a_row_and_the_wheel_moves() {
+    use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut s = models_state();
+    s.mouse = true;
+    let table = s.models_layout().table;
+    let click = |row| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: table.x + 3,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // Border, header, then the rows in size order.
+    update(&mut s, click(table.y + 2 + 2));
+    assert_eq!(selected_id(&s), QWEN_HF);
+    update(
+        &mut s,
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::ScrollDown,
+            column: table.x + 3,
+            row: table.y + 3,
+            modifiers: KeyModifiers::NONE,
+        }),
+    );
+    assert_eq!(selected_id(&s), LLAMA70);
+}

@@ -24,15 +24,36 @@ pub fn on_models(state: &mut State, name: String, report: ModelsReport) -> Vec<E
     }
 }
 
-/// A walk moving: shown, and taken as a sign of life of the scan out.
+/// A walk moving: shown, and taken as a sign of life of the scan out. Progress with no
+/// scan out (a straggler behind its report) is dropped, so it cannot hold up the next one.
 pub fn on_progress(state: &mut State, name: String, progress: ScanProgress) {
     let now = state.now;
-    let view = state.models.views.entry(name.clone()).or_default();
+    let Some(view) = state.models.views.get_mut(&name) else {
+        return;
+    };
+    if view.in_flight.is_none() {
+        return;
+    }
     view.in_flight = Some(now);
     view.progress = Some(progress);
     if state.active.as_deref() == Some(name.as_str()) && state.tab == Tab::Models {
         state.dirty = true;
     }
+}
+
+/// A connection left the connected state: a scan or a delete sent over it will not be
+/// answered, so nothing waits for them, and the first tick after it is back scans at once.
+pub fn on_conn_change(state: &mut State, name: &str) {
+    if state.models_connected_to(name) {
+        return;
+    }
+    if let Some(v) = state.models.views.get_mut(name) {
+        v.in_flight = None;
+        v.progress = None;
+        v.last_sent = None;
+        v.again = false;
+    }
+    state.models.deleting.retain(|(n, _)| n != name);
 }
 
 pub fn on_deleted(

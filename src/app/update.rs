@@ -98,7 +98,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             {
                 c.last_connected_at = Some(since);
             }
-            state.conn_states.insert(name, cs);
+            state.conn_states.insert(name.clone(), cs);
+            super::models_events::on_conn_change(state, &name);
             state.dirty = true;
             Vec::new()
         }
