@@ -272,3 +272,17 @@ fn tiny_sizes_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn delete_is_offered_only_where_it_can_run() {
+    let mut s = models_state();
+    select(&mut s, QWENVL);
+    assert!(screen_text(&s, 120, 40).contains("d delete"));
+    // In use: the key is not offered.
+    select(&mut s, LLAMA70);
+    assert!(!screen_text(&s, 120, 40).contains("d delete"));
+    // Read-only: not offered for any model.
+    select(&mut s, QWENVL);
+    s.read_only = true;
+    assert!(!screen_text(&s, 120, 40).contains("d delete"));
+}

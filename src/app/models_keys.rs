@@ -18,6 +18,7 @@ pub fn available(state: &State, action: Action) -> Option<bool> {
     Some(match action {
         Action::ModelDelete => {
             !state.read_only_now()
+                && state.models_connected()
                 && selected.is_some_and(|m| m.in_use.is_none() && !state.model_deleting(&m.id))
         }
         Action::ModelSort | Action::ModelFilter | Action::Filter => has_report,

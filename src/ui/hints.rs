@@ -278,8 +278,8 @@ fn models_items(state: &State) -> Vec<Hint> {
     } else if selected.is_some() {
         v.push((k(Action::Select), "detail", 1));
     }
-    // Delete is hidden in read-only mode and for models in use.
-    if !state.read_only_now() && selected.is_some_and(|m| m.in_use.is_none()) {
+    // Delete is hidden in read-only mode, for models in use and while the host is away.
+    if crate::app::update::available(state, Action::ModelDelete) {
         v.push((k(Action::ModelDelete), "delete", 1));
     }
     if state.models_report().is_some() {
