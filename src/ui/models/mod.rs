@@ -101,6 +101,43 @@ pub(super) fn conn_word(s: &ConnState) -> String {
     }
 }
 
+/// Cuts `s` to `w` columns from the left, marking the cut with `…`: the end of a path says
+/// more than its start.
+pub(super) fn fit_left(s: &str, w: usize) -> String {
+    let n = s.chars().count();
+    if n <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let tail: String = s.chars().skip(n - (w - 1)).collect();
+    format!("…{tail}")
+}
+
+/// Fits a path into `w` columns: directories are shortened to their first letter from the
+/// left (`~/.c/h/hub`, as shells' prompts do) until it fits, and only then is it cut.
+pub(super) fn shorten_path(path: &str, w: usize) -> String {
+    if path.chars().count() <= w {
+        return path.to_string();
+    }
+    let mut parts: Vec<String> = path.split('/').map(str::to_string).collect();
+    let last = parts.len().saturating_sub(1);
+    for i in 0..last {
+        let p = &parts[i];
+        // Keep the dot of hidden directories and `~`, so `.cache` reads `.c`.
+        let keep = if p.starts_with('.') { 2 } else { 1 };
+        if p.chars().count() > keep {
+            parts[i] = p.chars().take(keep).collect();
+        }
+        let joined = parts.join("/");
+        if joined.chars().count() <= w {
+            return joined;
+        }
+    }
+    fit_left(&parts.join("/"), w)
+}
+
 /// `walking ~/.cache/huggingface/hub: 12 840 files, 212.4 GiB so far`.
 fn progress_text(state: &State, p: &ScanProgress) -> String {
     let user = state.models_user();
@@ -238,4 +275,31 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64, panel: bo
         parts.push((text, style::muted(th)));
     }
     frame.render_widget(Paragraph::new(joined(parts, w, style::muted(th))), area);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_shorten_from_the_left() {
+        use super::shorten_path as s;
+        assert_eq!(
+            s("~/.cache/huggingface/hub", 30),
+            "~/.cache/huggingface/hub"
+        );
+        assert_eq!(s("~/.cache/huggingface/hub", 20), "~/.c/huggingface/hub");
+        assert_eq!(s("~/.cache/huggingface/hub", 12), "~/.c/h/hub");
+        assert_eq!(
+            s("/usr/share/ollama/.ollama/models", 16),
+            "/u/s/o/.o/models"
+        );
+        assert_eq!(s("/usr/share/ollama/.ollama/models", 10), "….o/models");
+        assert_eq!(s("", 3), "");
+    }
+
+    #[test]
+    fn fit_left_keeps_the_end() {
+        assert_eq!(super::fit_left("/usr/share/ollama", 8), "…/ollama");
+        assert_eq!(super::fit_left("/a", 8), "/a");
+        assert_eq!(super::fit_left("/abc", 0), "");
+    }
 }

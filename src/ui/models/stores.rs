@@ -73,7 +73,10 @@ pub fn render(frame: &mut Frame, area: Rect, boxed: bool, state: &State) {
         let path = abbreviate(&s.spec.path, user.as_deref());
         let mut spans = vec![
             Span::styled(format!("{:<7}", kind_short(s.spec.kind)), style::muted(th)),
-            Span::styled(format!("{:<path_w$} ", fit(&path, path_w)), style::base(th)),
+            Span::styled(
+                format!("{:<path_w$} ", super::shorten_path(&path, path_w)),
+                style::base(th),
+            ),
         ];
         let n = s.models.len();
         let info = format!(

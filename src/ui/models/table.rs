@@ -71,12 +71,13 @@ fn flag_line(state: &State, m: &ModelEntry, w: usize) -> Line<'static> {
 /// `hf ~/.cache/huggingface/hub`, cut to `w`.
 pub fn store_text(state: &State, m: &ModelEntry, w: usize) -> String {
     let user = state.models_user();
-    let text = format!(
-        "{} {}",
-        kind_short(m.store_kind),
-        abbreviate(&m.store, user.as_deref())
-    );
-    fit(&text, w)
+    let kind = kind_short(m.store_kind);
+    let room = w.saturating_sub(kind.len() + 1);
+    if room < 4 {
+        return fit(kind, w);
+    }
+    let path = super::shorten_path(&abbreviate(&m.store, user.as_deref()), room);
+    format!("{kind} {path}")
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
@@ -138,7 +139,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     let (store_w, format_w, size_w, age_w, flags_w) = if wide {
         (28, 11, 10, 8, 30)
     } else if mid {
-        (16, 0, 10, 8, 14)
+        (20, 0, 10, 8, 12)
     } else {
         (0, 0, 9, 0, 9)
     };
