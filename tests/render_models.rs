@@ -286,3 +286,20 @@ fn delete_is_offered_only_where_it_can_run() {
     s.read_only = true;
     assert!(!screen_text(&s, 120, 40).contains("d delete"));
 }
+
+#[test]
+fn help_lists_the_models_keys_from_the_keymap() {
+    let mut s = models_state();
+    update(&mut s, key('?'));
+    // Scrolled to its end, the help shows the Models group with the live keys.
+    for _ in 0..60 {
+        update(&mut s, key('j'));
+    }
+    let text = screen_text(&s, 120, 40);
+    assert!(text.contains("Models tab"), "{text}");
+    assert!(text.contains("delete the model (type its name)"), "{text}");
+    assert!(
+        text.contains("sort models: size/name/modified/store"),
+        "{text}"
+    );
+}

@@ -260,9 +260,9 @@ impl Action {
             Action::ServiceLog => "open the selected service's log (journal or docker)",
             Action::ServiceTunnel => "open a tunnel to the selected service's port",
             Action::CopyUrl => "copy the selected service's URL",
-            Action::ModelSort => "sort models by size / name / modified / store",
-            Action::ModelFilter => "show all models / duplicates / in use / partial downloads",
-            Action::ModelDelete => "delete the selected model (type its name to confirm)",
+            Action::ModelSort => "sort models: size/name/modified/store",
+            Action::ModelFilter => "show all / duplicate / in use / partial",
+            Action::ModelDelete => "delete the model (type its name)",
         }
     }
 
