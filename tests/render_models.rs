@@ -86,6 +86,7 @@ fn rich_report_shows_every_cue_in_words() {
 #[test]
 fn rescan_in_progress_over_a_report() {
     snap_all("models_rescanning", |s| {
+        update(s, Msg::Tick { now: NOW - 45 });
         update(s, code(KeyCode::F(5)));
         progress(s);
     });
@@ -102,6 +103,7 @@ fn first_scan_with_progress() {
                 height: h,
             },
         );
+        update(&mut s, Msg::Tick { now: NOW - 45 });
         update(&mut s, key('5'));
         progress(&mut s);
         insta::assert_snapshot!(format!("models_first_scan_{w}x{h}"), draw(&s, w, h));

@@ -362,6 +362,19 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// `12,840`: big counts read at a glance.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 impl State {
     /// The active connection's view, if a scan was sent or answered for it.
     pub fn models_view(&self) -> Option<&ModelsView> {
@@ -537,6 +550,14 @@ mod tests {
             "/usr/share/ollama/.ollama/models"
         );
         assert_eq!(abbreviate("/home/ops/m", None), "~ops/m");
+    }
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(12_840), "12,840");
+        assert_eq!(count(1_234_567), "1,234,567");
     }
 
     #[test]

@@ -44,7 +44,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
             .unwrap_or_else(|| name.to_string());
         let lines = match state.conn_state(name) {
             ConnState::Connected { .. } => {
-                let mut l = vec![format!("Scanning model stores on {host}…")];
+                let since = state
+                    .models_view()
+                    .and_then(|v| v.last_sent)
+                    .map(|t| format!(" ({})", ago::short(t, now)))
+                    .unwrap_or_default();
+                let mut l = vec![format!("Scanning model stores on {host}…{since}")];
                 match state.models_view().and_then(|v| v.progress.as_ref()) {
                     Some(p) => l.push(progress_text(state, p)),
                     None => l.push("starting the walk…".into()),
@@ -144,7 +149,7 @@ fn progress_text(state: &State, p: &ScanProgress) -> String {
     format!(
         "walking {}: {} files, {} so far",
         crate::app::models::abbreviate(&p.store, user.as_deref()),
-        p.files,
+        crate::app::models::count(p.files),
         bytes(p.bytes)
     )
 }
@@ -231,10 +236,23 @@ fn status_line(frame: &mut Frame, area: Rect, state: &State, now: i64, panel: bo
         style::base(th),
     ));
     if let Some(p) = view.progress.as_ref().filter(|_| view.in_flight.is_some()) {
-        parts.push((
-            format!("scanning: {}", progress_text(state, p)),
-            style::accent(th),
-        ));
+        let since = view
+            .last_sent
+            .map(|t| format!(" {}", ago::short(t, now)))
+            .unwrap_or_default();
+        // Narrow screens keep the counts that show it moving; the store name goes.
+        let text = if short {
+            format!(
+                "scanning{since}: {} files, {}",
+                crate::app::models::count(p.files),
+                bytes(p.bytes)
+            )
+        } else {
+            format!("scanning{since}: {}", progress_text(state, p))
+        };
+        // On a narrow line the moving counts come first.
+        let at = if w < 60 { 0 } else { parts.len() };
+        parts.insert(at, (text, style::accent(th)));
     } else if view.in_flight.is_some() && !state.models_stale() {
         parts.push((
             format!("rescanning… ({} old)", ago::short(at, now)),
