@@ -520,3 +520,27 @@ fn a_click_selects_a_row_and_the_wheel_moves() {
     );
     assert_eq!(selected_id(&s), LLAMA70);
 }
+
+#[test]
+fn reports_are_kept_per_connection() {
+    let mut s = models_state();
+    let mut other = report(NOW + 3);
+    other.stores.truncate(1);
+    update(
+        &mut s,
+        Msg::Models {
+            name: "spark-02".into(),
+            report: other,
+        },
+    );
+    // The active connection's models are still the ones on screen.
+    assert_eq!(s.models_rows().len(), 9);
+    assert_eq!(
+        s.models
+            .views
+            .get("spark-02")
+            .and_then(|v| v.report.as_ref())
+            .map(|r| r.stores.len()),
+        Some(1)
+    );
+}
