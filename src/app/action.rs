@@ -17,6 +17,8 @@ pub enum Scope {
     Jobs,
     /// The Services tab (a table, so list keys are live there too).
     Services,
+    /// The Models tab (a table, so list keys are live there too).
+    Models,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -74,6 +76,9 @@ pub enum Action {
     ServiceLog,
     ServiceTunnel,
     CopyUrl,
+    ModelSort,
+    ModelFilter,
+    ModelDelete,
 }
 
 impl Action {
@@ -130,6 +135,9 @@ impl Action {
         Action::ServiceLog,
         Action::ServiceTunnel,
         Action::CopyUrl,
+        Action::ModelSort,
+        Action::ModelFilter,
+        Action::ModelDelete,
     ];
 
     /// The config name, e.g. `next_tab`.
@@ -187,6 +195,9 @@ impl Action {
             Action::ServiceLog => "service_log",
             Action::ServiceTunnel => "service_tunnel",
             Action::CopyUrl => "copy_url",
+            Action::ModelSort => "model_sort",
+            Action::ModelFilter => "model_filter",
+            Action::ModelDelete => "model_delete",
         }
     }
 
@@ -249,6 +260,9 @@ impl Action {
             Action::ServiceLog => "open the selected service's log (journal or docker)",
             Action::ServiceTunnel => "open a tunnel to the selected service's port",
             Action::CopyUrl => "copy the selected service's URL",
+            Action::ModelSort => "sort models: size/name/modified/store",
+            Action::ModelFilter => "show all / duplicate / in use / partial",
+            Action::ModelDelete => "delete the model (type its name)",
         }
     }
 
@@ -293,6 +307,7 @@ impl Action {
             | Action::ServiceLog
             | Action::ServiceTunnel
             | Action::CopyUrl => Scope::Services,
+            Action::ModelSort | Action::ModelFilter | Action::ModelDelete => Scope::Models,
             _ => Scope::Global,
         }
     }

@@ -23,6 +23,8 @@ pub enum Overlay {
     Log(Box<LogPane>),
     /// Start / stop / restart a service's unit or container.
     ConfirmService(super::services::ConfirmService),
+    /// Delete a model: the user types its name before Enter does anything.
+    ConfirmModelDelete(Box<super::models::ConfirmModelDelete>),
 }
 
 /// The log viewer over the tabs, for one connection's log.

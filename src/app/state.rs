@@ -6,6 +6,7 @@ use super::filter;
 use super::form::{KeyCheck, key_file_readable};
 use super::gpu::GpuTab;
 use super::jobs::JobsTab;
+use super::models::ModelsTab;
 use super::msg::FlashLevel;
 use super::overlay::{HostKeyPrompt, Overlay};
 use super::services::ServicesTab;
@@ -143,6 +144,8 @@ pub struct State {
     pub jobs: JobsTab,
     /// The Services tab: the last report of every connection, filter, selection, detail.
     pub services: ServicesTab,
+    /// The Models tab: the last scan of every connection, sort, filters, selection, detail.
+    pub models: ModelsTab,
 }
 
 impl fmt::Debug for State {
@@ -188,6 +191,7 @@ impl State {
             gpu: GpuTab::new(config.gpu.clone()),
             jobs: JobsTab::new(config.jobs.clone()),
             services: ServicesTab::new(config.services.clone()),
+            models: ModelsTab::new(config.models.clone()),
         }
     }
 
@@ -300,7 +304,9 @@ impl State {
     /// A text field has the keyboard, so plain letters type instead of acting.
     pub fn text_focused(&self) -> bool {
         match &self.overlay {
-            Some(Overlay::Palette(_)) | Some(Overlay::TunnelForm(_)) => true,
+            Some(Overlay::Palette(_))
+            | Some(Overlay::TunnelForm(_))
+            | Some(Overlay::ConfirmModelDelete(_)) => true,
             Some(Overlay::Form(f)) => f.input(f.focused()).is_some(),
             Some(_) => false,
             None => self.filter_editing,
@@ -315,7 +321,7 @@ impl State {
             Tab::Gpu => &[Scope::Global, Scope::List, Scope::Gpu],
             Tab::Jobs => &[Scope::Global, Scope::List, Scope::Jobs],
             Tab::Services => &[Scope::Global, Scope::List, Scope::Services],
-            _ => &[Scope::Global],
+            Tab::Models => &[Scope::Global, Scope::List, Scope::Models],
         }
     }
 

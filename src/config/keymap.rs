@@ -160,7 +160,8 @@ pub struct KeyClash {
 }
 
 /// Can bindings in these two scopes be live at once? Global keys work everywhere; List is
-/// live with Connections, Gpu, Jobs and Services (all are lists); the tab scopes never meet.
+/// live with Connections, Gpu, Jobs, Services and Models (all are lists); the tab scopes
+/// never meet.
 pub fn scopes_overlap(a: Scope, b: Scope) -> bool {
     a == b
         || a == Scope::Global
@@ -175,6 +176,8 @@ pub fn scopes_overlap(a: Scope, b: Scope) -> bool {
                 | (Scope::Jobs, Scope::List)
                 | (Scope::List, Scope::Services)
                 | (Scope::Services, Scope::List)
+                | (Scope::List, Scope::Models)
+                | (Scope::Models, Scope::List)
         )
 }
 
@@ -247,6 +250,9 @@ impl Default for Keymap {
             (b('l'), ServiceLog),
             (b('t'), ServiceTunnel),
             (b('y'), CopyUrl),
+            (b('s'), ModelSort),
+            (b('f'), ModelFilter),
+            (b('d'), ModelDelete),
         ])
     }
 }
@@ -271,7 +277,7 @@ mod tests {
     #[test]
     fn scope_overlap_rules() {
         use Scope::*;
-        for s in [Global, List, Connections, Gpu, Jobs, Services] {
+        for s in [Global, List, Connections, Gpu, Jobs, Services, Models] {
             assert!(scopes_overlap(Global, s) && scopes_overlap(s, Global));
             assert!(scopes_overlap(s, s));
         }
@@ -287,6 +293,9 @@ mod tests {
         // tunnel on Connections and opens one to a service's port on Services.
         assert!(scopes_overlap(Services, List) && scopes_overlap(List, Services));
         assert!(!scopes_overlap(Services, Jobs) && !scopes_overlap(Services, Connections));
+        // 's' and 'f' sort and filter models here and start / filter services there.
+        assert!(scopes_overlap(Models, List) && scopes_overlap(List, Models));
+        assert!(!scopes_overlap(Models, Services) && !scopes_overlap(Models, Jobs));
     }
 
     #[test]

@@ -94,6 +94,11 @@ fn items(state: &State) -> Vec<Hint> {
             ("enter", "confirm", 0),
             ("esc", "cancel", 0),
         ]),
+        Some(Overlay::ConfirmModelDelete(_)) => fixed(&[
+            ("type", "the model's name", 1),
+            ("enter", "delete", 0),
+            ("esc", "cancel", 0),
+        ]),
         Some(Overlay::TunnelPick(_)) => fixed(&[
             ("↑/↓", "choose", 1),
             ("enter", "remove", 0),
@@ -158,6 +163,7 @@ fn items(state: &State) -> Vec<Hint> {
         }
         None if state.tab == Tab::Jobs => jobs_items(state),
         None if state.tab == Tab::Services => services_items(state),
+        None if state.tab == Tab::Models => models_items(state),
         None => vec![
             (
                 format!("{}-{}", k(Action::Tab1), k(Action::Tab5)),
@@ -253,6 +259,35 @@ fn services_items(state: &State) -> Vec<Hint> {
         v.push((k(Action::ServiceFilter), "filter", 3));
     }
     v.push((k(Action::Refresh), "refresh", 4));
+    v.push((k(Action::Help), "help", 0));
+    v.push((k(Action::Quit), "quit", 0));
+    v
+}
+
+fn models_items(state: &State) -> Vec<Hint> {
+    let k = |a: Action| key_label(state, a);
+    let mut v = Vec::new();
+    let selected = state.models_selected();
+    if state.models.detail {
+        v.push((k(Action::Back), "close detail", 1));
+        v.push((
+            format!("{}/{}", k(Action::PageUp), k(Action::PageDown)),
+            "scroll",
+            3,
+        ));
+    } else if selected.is_some() {
+        v.push((k(Action::Select), "detail", 1));
+    }
+    // Delete is hidden in read-only mode, for models in use and while the host is away.
+    if crate::app::update::available(state, Action::ModelDelete) {
+        v.push((k(Action::ModelDelete), "delete", 1));
+    }
+    if state.models_report().is_some() {
+        v.push((k(Action::ModelSort), "sort", 2));
+        v.push((k(Action::ModelFilter), "filter", 2));
+        v.push((k(Action::Filter), "name", 3));
+    }
+    v.push((k(Action::Refresh), "rescan", 3));
     v.push((k(Action::Help), "help", 0));
     v.push((k(Action::Quit), "quit", 0));
     v

@@ -18,6 +18,7 @@ fn scope_title(s: Scope) -> &'static str {
         Scope::Gpu => "GPU tab",
         Scope::Jobs => "Jobs tab",
         Scope::Services => "Services tab",
+        Scope::Models => "Models tab",
     }
 }
 
@@ -31,6 +32,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
         Scope::Gpu,
         Scope::Jobs,
         Scope::Services,
+        Scope::Models,
     ] {
         out.push(Line::styled(scope_title(scope), style::title(th)));
         for a in Action::ALL.iter().filter(|a| a.scope() == scope) {

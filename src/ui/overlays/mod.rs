@@ -1,9 +1,11 @@
-//! Dialogs drawn over the frame: help, palette, confirm, forms, host key, tunnel pick.
+//! Dialogs drawn over the frame: help, palette, confirm, forms, host key, tunnel pick,
+//! the typed model delete.
 
 mod confirm;
 mod form;
 mod help;
 mod hostkey;
+mod model_delete;
 mod palette;
 mod pick;
 mod service;
@@ -31,6 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Some(Overlay::ConfirmRequeue(c)) => super::jobs::dialogs::confirm(frame, area, state, c),
         Some(Overlay::RequeueResults(r)) => super::jobs::dialogs::results(frame, area, state, r),
         Some(Overlay::ConfirmService(c)) => service::render(frame, area, state, c),
+        Some(Overlay::ConfirmModelDelete(c)) => model_delete::render(frame, area, state, c),
         Some(Overlay::Log(p)) => {
             // The viewer covers the whole screen; nothing of the tab may show through.
             let full = frame.area();
