@@ -269,6 +269,7 @@ fn snapshot_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<
             .with_context(|| format!("reading host facts from {name}"))?;
         crate::snapshot::add_jobs(&mut snap, host.as_ref(), &config.jobs).await;
         crate::snapshot::add_services(&mut snap, host.clone(), &config.services).await;
+        crate::snapshot::add_models(&mut snap, host.clone(), &config.models).await;
         // Both renderings already end with a newline.
         if json {
             print!("{}", crate::snapshot::to_json(&snap));

@@ -60,14 +60,16 @@ fn example_documents_every_key_of_every_section() {
     for (section, keys) in &expected {
         let lines = section_lines(section);
         for key in keys {
-            // A (list of) tables is documented by its own `[section.key]` header.
+            // A list of tables is documented by its own `[[section.key]]` header, commented
+            // out when the default list is empty; a table by its `[section.key]` header.
             let table_list = format!("[[{section}.{key}]]");
             let table = format!("[{section}.{key}]");
             assert!(
                 documents(&lines, key)
-                    || EXAMPLE
-                        .lines()
-                        .any(|l| l.trim() == table_list || l.trim() == table),
+                    || EXAMPLE.lines().any(|l| {
+                        let l = l.trim().trim_start_matches('#').trim();
+                        l == table_list || l == table
+                    }),
                 "[{section}] {key} is not in config.example.toml"
             );
         }
@@ -131,6 +133,42 @@ fn jobs_keys_are_the_fields_of_jobs_settings() {
     from_struct.sort_unstable();
     listed.sort_unstable();
     assert_eq!(from_struct, listed, "JOBS_KEYS and JobsSettings differ");
+}
+
+#[test]
+fn every_catalog_entry_key_is_documented_in_the_example_and_the_docs() {
+    let entry = sparkdeck::services::catalog::defaults().remove(1);
+    let fields = toml::Table::try_from(entry).unwrap();
+    let header = EXAMPLE
+        .lines()
+        .position(|l| l.trim().trim_start_matches('#').trim() == "[[services.catalog]]")
+        .expect("a [[services.catalog]] example");
+    let example: Vec<&str> = EXAMPLE
+        .lines()
+        .skip(header + 1)
+        .take_while(|l| l.starts_with('#'))
+        .collect();
+    for key in fields.keys() {
+        assert!(
+            documents(&example, key),
+            "catalog key {key} not in the example"
+        );
+        assert!(
+            CONFIG_DOC.contains(&format!("| `{key}` |")),
+            "catalog key {key} not in docs/config.md"
+        );
+    }
+    // The commented example is a valid entry once uncommented.
+    let text: String = std::iter::once("[[services.catalog]]")
+        .chain(
+            example
+                .iter()
+                .map(|l| l.trim_start_matches('#').trim_start()),
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
+    let config = parse(&text, Path::new("example")).expect("the commented entry is valid");
+    assert_eq!(config.services.catalog[0].name, "Qdrant");
 }
 
 #[test]

@@ -41,7 +41,11 @@ fn unknown_key_names_file_line_and_allowed_keys() {
 
 #[test]
 fn unknown_keys_in_every_section_are_refused() {
-    for (section, allowed_first) in [("ssh", "known_hosts"), ("tunnels", "ollama")] {
+    for (section, allowed_first) in [
+        ("ssh", "known_hosts"),
+        ("tunnels", "ollama"),
+        ("services", "refresh_s"),
+    ] {
         let e = err(&format!("[{section}]\nbogus = 1\n"));
         assert_eq!(at(&e), (2, 1));
         assert!(
@@ -54,7 +58,7 @@ fn unknown_keys_in_every_section_are_refused() {
     assert_eq!(at(&e), (3, 2));
     assert!(
         e.to_string()
-            .contains("allowed: general, ssh, tunnels, gpu, jobs, keys, theme")
+            .contains("allowed: general, ssh, tunnels, gpu, jobs, services, models, keys, theme")
     );
     // Dotted keys and inline tables are still checked.
     let e = err("general.mouze = true\n");

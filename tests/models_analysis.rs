@@ -225,13 +225,17 @@ fn same_blob_in_two_ollama_stores_counts_each_store_once() {
         store(
             svc,
             StoreKind::Ollama,
-            vec![with_digests(ollama(svc, "my-llama:q4", 4_100), &['a', 'c'])],
+            vec![
+                with_digests(ollama(svc, "copied/llama3:q4", 4_100), &['b', 'a']),
+                // Shares the license blob `a` only: another model.
+                with_digests(ollama(svc, "mistral:7b", 9_000), &['a', 'z']),
+            ],
         ),
     ];
     let d = dup::find_duplicates(&stores);
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!(d[0].reason, DuplicateReason::SameBlob);
-    assert_eq!(d[0].name, "my-llama:q4");
+    assert_eq!(d[0].name, "copied/llama3:q4");
     assert_eq!(d[0].models.len(), 3);
     // The user store's copy is 4 000 bytes however many tags name it.
     assert_eq!(d[0].reclaimable_bytes, 4_000);
@@ -287,6 +291,31 @@ fn ollama_name_is_not_an_hf_repo_unless_a_digest_matches() {
     assert_eq!(d[0].reason, DuplicateReason::SameBlob);
     assert_eq!(d[0].name, "Qwen/Qwen3-32B-GGUF");
     assert_eq!(d[0].reclaimable_bytes, 20);
+}
+
+#[test]
+fn hf_repos_sharing_one_lfs_file_are_not_one_model() {
+    let stores = vec![
+        store(
+            "/a",
+            StoreKind::HfCache,
+            vec![with_digests(hf("/a", "org/base", 50), &['t', 'w'])],
+        ),
+        store(
+            "/b",
+            StoreKind::HfCache,
+            vec![
+                with_digests(hf("/b", "other/finetune", 50), &['t', 'x']),
+                // An older revision of the same weights under another name: a subset.
+                with_digests(hf("/b", "mirror/base-copy", 40), &['w']),
+            ],
+        ),
+    ];
+    let d = dup::find_duplicates(&stores);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].models, vec!["/a#org/base", "/b#mirror/base-copy"]);
+    assert_eq!(d[0].reason, DuplicateReason::SameBlob);
+    assert_eq!(d[0].reclaimable_bytes, 40);
 }
 
 #[test]
@@ -449,16 +478,34 @@ fn plan_from_disk_reads_every_manifest() {
             manifest(&['d', 'b']),
         ),
     ];
-    let blobs: std::collections::HashMap<String, u64> =
+    let mut blobs: std::collections::HashMap<String, u64> =
         [('a', 10), ('b', 1000), ('c', 5), ('d', 7)]
             .into_iter()
             .map(|(c, n)| (format!("sha256-{}", c.to_string().repeat(64)), n))
             .collect();
+    // `e` never finished downloading; `b` is being pulled again by the other tag.
+    let e = format!("sha256-{}", "e".repeat(64));
+    blobs.insert(format!("{e}-partial"), 3);
+    blobs.insert(format!("{e}-partial-0"), 2);
+    blobs.insert(format!("sha256-{}-partial", "b".repeat(64)), 4);
+    blobs.insert(format!("{e}x"), 99);
     let p = delete::plan_from_disk(&m, &manifests, &blobs).unwrap();
     let blob = |c: char| format!("/o/blobs/sha256-{}", c.to_string().repeat(64));
-    assert_eq!(p.remove, vec![m.path.clone(), blob('a'), blob('c')]);
-    assert_eq!(p.kept_shared, vec![blob('b')]);
-    assert_eq!(p.freed_bytes, 15);
+    assert_eq!(
+        p.remove,
+        vec![
+            m.path.clone(),
+            blob('a'),
+            blob('c'),
+            format!("/o/blobs/{e}-partial"),
+            format!("/o/blobs/{e}-partial-0"),
+        ]
+    );
+    assert_eq!(
+        p.kept_shared,
+        vec![blob('b'), format!("{}-partial", blob('b'))]
+    );
+    assert_eq!(p.freed_bytes, 20);
 
     let broken = vec![
         manifests[0].clone(),
@@ -507,4 +554,64 @@ fn paths_must_be_strictly_inside_the_store() {
     }
     assert!(delete::outside_store("relative", "relative/a").is_some());
     assert!(delete::outside_store("/", "/etc").is_some());
+}
+
+mod garbage {
+    use super::*;
+    use proptest::prelude::*;
+    use sparkdeck::models::inuse;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn parsers_and_names_never_panic(s in "\\PC{0,80}", t in "[/a-z0-9:\\- .\\x00\\n()]{0,60}") {
+            let _ = dup::repo_parts(&s);
+            let _ = dup::ollama_key(&s);
+            let _ = dup::same_repo(&s, &t);
+            let _ = defaults::squash(&s);
+            let _ = delete::manifest_digests(&s);
+            let _ = delete::parse_grep_z(&t);
+            let _ = delete::outside_store(&t, &s);
+            let _ = delete::blob_path(&t, &s);
+            let _ = inuse::parse_fd_lines(&t);
+            let _ = inuse::parse_maps_lines(&t);
+            let _ = inuse::parse_maps_lines(&format!("/proc/1/maps:{s}"));
+            let m = model("/s", StoreKind::Folder, &s, &t, 1);
+            let _ = inuse::serves(&t, &m);
+        }
+
+        #[test]
+        fn grouping_never_panics_and_counts_each_model_once(
+            names in proptest::collection::vec(("[a-c]{1,2}(/[a-c]{1,2})?", 0usize..3, 0u64..100, proptest::option::of(0u8..3)), 0..12)
+        ) {
+            let kinds = [StoreKind::HfCache, StoreKind::Folder, StoreKind::Ollama];
+            let stores: Vec<StoreScan> = (0..3)
+                .map(|s| {
+                    let path = format!("/s{s}");
+                    let models = names
+                        .iter()
+                        .filter(|n| n.1 == s)
+                        .enumerate()
+                        .map(|(i, (n, _, size, d))| {
+                            let mut m = model(&path, kinds[s], n, &format!("m{i}"), *size);
+                            m.id = format!("{path}#{i}");
+                            m.digests = d.iter().map(|c| digest((b'a' + c) as char)).collect();
+                            m
+                        })
+                        .collect();
+                    store(&path, kinds[s], models)
+                })
+                .collect();
+            let d = dup::find_duplicates(&stores);
+            let mut seen = std::collections::BTreeSet::new();
+            for g in &d {
+                prop_assert!(g.models.len() >= 2);
+                let total: u64 = stores.iter().flat_map(|s| &s.models).filter(|m| g.models.contains(&m.id)).map(|m| m.size_bytes).sum();
+                prop_assert!(g.reclaimable_bytes <= total);
+                for id in &g.models {
+                    prop_assert!(seen.insert(id.clone()), "{id} in two groups");
+                }
+            }
+        }
+    }
 }

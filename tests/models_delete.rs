@@ -299,6 +299,32 @@ async fn refusals(host: &dyn Host, base: &Path) {
             other => panic!("{bad} must be refused: {other:?}"),
         }
     }
+    // A folder in the store linking outside it: the string check passes, the host-side
+    // resolution refuses.
+    let victim = outside.join("victim");
+    fs::create_dir_all(&victim).unwrap();
+    symlink(&outside, root.join("link")).unwrap();
+    let via_link = format!("{}/link/victim", p(&root));
+    assert_eq!(delete::outside_store(&p(&root), &via_link), None);
+    let plan = delete::DeletePlan {
+        remove: vec![via_link],
+        ..Default::default()
+    };
+    match delete::run(host, &m, &plan).await {
+        Err(DeleteError::Refused(msg)) => assert!(msg.contains("outside the store"), "{msg}"),
+        other => panic!("a path through a symlink out of the store is refused: {other:?}"),
+    }
+    assert!(victim.exists());
+    let mut gone = m.clone();
+    gone.store = p(&base.join("no such store"));
+    let plan = delete::DeletePlan {
+        remove: vec![format!("{}/x", gone.store)],
+        ..Default::default()
+    };
+    assert!(matches!(
+        delete::run(host, &gone, &plan).await,
+        Err(DeleteError::Refused(msg)) if msg.contains("is not on")
+    ));
     assert!(
         matches!(
             delete::run(host, &m, &delete::DeletePlan::default()).await,

@@ -419,3 +419,57 @@ async fn files_held_open_over_ssh_and_the_partial_note() {
         assert_eq!(notes, vec![PARTIAL_NOTE.to_string()]);
     }
 }
+
+#[test]
+fn maps_lines_parse() {
+    let text = "/proc/7/maps:7f3c00000000-7f3c80000000 r--s 00000000 08:01 1234                       /s/blobs/sha256-aa\n\
+                /proc/7/maps:7f3c80000000-7f3c90000000 r--p 00000000 08:01 99   /s/my model/w.gguf (deleted)\n\
+                /proc/8/maps:7ffd0000-7ffd1000 rw-p 00000000 00:00 0   [stack]\n\
+                /proc/9/maps:short line\n";
+    assert_eq!(
+        inuse::parse_maps_lines(text),
+        vec![
+            (7, "/s/blobs/sha256-aa".to_string()),
+            (7, "/s/my model/w.gguf".to_string()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn mapped_without_a_descriptor_locally() {
+    let dir = tempfile::Builder::new()
+        .prefix("sparkdeck-inuse-")
+        .tempdir()
+        .unwrap();
+    let alias = dir.path().join("alias");
+    let mut stores = file_stores(dir.path(), &alias);
+    // A running executable is mapped but holds no descriptor on itself, like weights that
+    // a runner mmapped before closing the file.
+    let blob = dir
+        .path()
+        .join(format!("ollama/blobs/sha256-{}", "a".repeat(64)));
+    fs::copy("/bin/sleep", &blob).unwrap();
+    let mut runner = Command::new(&blob).arg("30").spawn().unwrap();
+    // Wait until the kernel shows the mapping.
+    let maps = format!("/proc/{}/maps", runner.id());
+    for _ in 0..100 {
+        if fs::read_to_string(&maps).is_ok_and(|m| m.contains("sha256-aaaa")) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    inuse::mark_with(&LocalHost::new(), &mut stores, closed_port(), &[]).await;
+    runner.kill().unwrap();
+    runner.wait().unwrap();
+    let want = Some(format!("open by pid {} sha256-aaaaaaaa", runner.id()));
+    assert_eq!(
+        in_use(&stores),
+        vec![
+            ("m:latest".into(), want.clone()),
+            ("m:8b".into(), want),
+            ("m:other".into(), None),
+            ("BAAI/bge-m3".into(), None),
+            ("free".into(), None),
+        ]
+    );
+}

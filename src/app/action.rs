@@ -15,6 +15,10 @@ pub enum Scope {
     Gpu,
     /// The Jobs tab (a table, so list keys are live there too).
     Jobs,
+    /// The Services tab (a table, so list keys are live there too).
+    Services,
+    /// The Models tab (a table, so list keys are live there too).
+    Models,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -65,6 +69,16 @@ pub enum Action {
     RequeueMarked,
     CopyId,
     WorkerLog,
+    ServiceFilter,
+    ServiceRestart,
+    ServiceStop,
+    ServiceStart,
+    ServiceLog,
+    ServiceTunnel,
+    CopyUrl,
+    ModelSort,
+    ModelFilter,
+    ModelDelete,
 }
 
 impl Action {
@@ -114,6 +128,16 @@ impl Action {
         Action::RequeueMarked,
         Action::CopyId,
         Action::WorkerLog,
+        Action::ServiceFilter,
+        Action::ServiceRestart,
+        Action::ServiceStop,
+        Action::ServiceStart,
+        Action::ServiceLog,
+        Action::ServiceTunnel,
+        Action::CopyUrl,
+        Action::ModelSort,
+        Action::ModelFilter,
+        Action::ModelDelete,
     ];
 
     /// The config name, e.g. `next_tab`.
@@ -164,6 +188,16 @@ impl Action {
             Action::RequeueMarked => "requeue_marked",
             Action::CopyId => "copy_id",
             Action::WorkerLog => "worker_log",
+            Action::ServiceFilter => "service_filter",
+            Action::ServiceRestart => "service_restart",
+            Action::ServiceStop => "service_stop",
+            Action::ServiceStart => "service_start",
+            Action::ServiceLog => "service_log",
+            Action::ServiceTunnel => "service_tunnel",
+            Action::CopyUrl => "copy_url",
+            Action::ModelSort => "model_sort",
+            Action::ModelFilter => "model_filter",
+            Action::ModelDelete => "model_delete",
         }
     }
 
@@ -219,6 +253,16 @@ impl Action {
             Action::RequeueMarked => "requeue every marked job",
             Action::CopyId => "copy the selected job's id",
             Action::WorkerLog => "open the worker log at the selected job",
+            Action::ServiceFilter => "show all services / problems only / catalogue only",
+            Action::ServiceRestart => "restart the selected service's unit or container",
+            Action::ServiceStop => "stop the selected service's unit or container",
+            Action::ServiceStart => "start the selected service's unit or container",
+            Action::ServiceLog => "open the selected service's log (journal or docker)",
+            Action::ServiceTunnel => "open a tunnel to the selected service's port",
+            Action::CopyUrl => "copy the selected service's URL",
+            Action::ModelSort => "sort models: size/name/modified/store",
+            Action::ModelFilter => "show all / duplicate / in use / partial",
+            Action::ModelDelete => "delete the model (type its name)",
         }
     }
 
@@ -256,6 +300,14 @@ impl Action {
             | Action::RequeueMarked
             | Action::CopyId
             | Action::WorkerLog => Scope::Jobs,
+            Action::ServiceFilter
+            | Action::ServiceRestart
+            | Action::ServiceStop
+            | Action::ServiceStart
+            | Action::ServiceLog
+            | Action::ServiceTunnel
+            | Action::CopyUrl => Scope::Services,
+            Action::ModelSort | Action::ModelFilter | Action::ModelDelete => Scope::Models,
             _ => Scope::Global,
         }
     }

@@ -124,6 +124,7 @@ pub fn apply(state: &mut State, action: Action) -> Option<Vec<Effect>> {
                     name: name.clone(),
                     view,
                     jump_to: jump_to.clone(),
+                    service: None,
                 },
             )));
             return Some(vec![Effect::OpenWorkerLog { name, jump_to }]);

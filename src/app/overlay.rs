@@ -19,8 +19,12 @@ pub enum Overlay {
     ConfirmTerminate(ConfirmTerminate),
     ConfirmRequeue(ConfirmRequeue),
     RequeueResults(RequeueResults),
-    /// A log followed live (the worker log; journalctl and docker logs later).
+    /// A log followed live (the worker log; journalctl and docker logs of a service).
     Log(Box<LogPane>),
+    /// Start / stop / restart a service's unit or container.
+    ConfirmService(super::services::ConfirmService),
+    /// Delete a model: the user types its name before Enter does anything.
+    ConfirmModelDelete(Box<super::models::ConfirmModelDelete>),
 }
 
 /// The log viewer over the tabs, for one connection's log.
@@ -32,6 +36,9 @@ pub struct LogPane {
     pub view: super::logview::LogView,
     /// Jump to this text (the selected job's id) once it has arrived.
     pub jump_to: Option<String>,
+    /// Set for a service's log: what it follows and from when, so the time-window keys
+    /// can reopen it.
+    pub service: Option<super::services::ServiceLog>,
 }
 
 /// "Requeue job X (status) on HOST?" — one job or every marked one, named; starts on Cancel.

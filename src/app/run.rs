@@ -474,8 +474,34 @@ async fn perform(
             }
         }
         Effect::CloseLog { name } => workers.send(&name, WorkerCmd::StopLog),
-        // Performed by the Models integration (issue 6).
-        Effect::LoadModels { .. } | Effect::DeleteModel { .. } => {}
+        Effect::LoadModels { name, force } => {
+            if workers.is_running(&name) {
+                workers.send(&name, WorkerCmd::LoadModels { force });
+            }
+        }
+        Effect::DeleteModel { name, id, path } => {
+            // Read-only is re-checked here, on the connection the dialog was confirmed for.
+            let read_only = state.read_only
+                || state
+                    .saved
+                    .iter()
+                    .any(|c| c.spec.name == name && c.spec.read_only);
+            if read_only {
+                send(Msg::ModelDeleted {
+                    name,
+                    id,
+                    result: Err("read-only: nothing was deleted".into()),
+                });
+            } else if !workers.is_running(&name) {
+                send(Msg::ModelDeleted {
+                    result: Err(format!("{name} is not connected; nothing was deleted")),
+                    name,
+                    id,
+                });
+            } else {
+                workers.send(&name, WorkerCmd::DeleteModel { id, path });
+            }
+        }
         Effect::LoadServices { name } => {
             if workers.is_running(&name) {
                 workers.send(&name, WorkerCmd::LoadServices);

@@ -130,7 +130,12 @@ pub async fn follow_service_log(
         let ended = loop {
             match event {
                 None => break Some(None),
-                Some(StreamEvent::Stdout(l)) => lines.push(services::logs::render(&target, &l)),
+                // A journal message may span lines; the viewer shows one line per row.
+                Some(StreamEvent::Stdout(l)) => lines.extend(
+                    services::logs::render(&target, &l)
+                        .split('\n')
+                        .map(str::to_string),
+                ),
                 Some(StreamEvent::Stderr(l)) => match &target {
                     // `docker logs` writes the container's stderr to its stderr: log lines.
                     ServiceTarget::Container(_)

@@ -6,8 +6,10 @@ use super::filter;
 use super::form::{KeyCheck, key_file_readable};
 use super::gpu::GpuTab;
 use super::jobs::JobsTab;
+use super::models::ModelsTab;
 use super::msg::FlashLevel;
 use super::overlay::{HostKeyPrompt, Overlay};
+use super::services::ServicesTab;
 use crate::config::{Config, Keymap, Theme};
 use crate::model::{
     ConnOrigin, ConnState, HostInfo, SavedConnection, SavedTunnel, SshConfigEntry, TunnelSpec,
@@ -140,6 +142,10 @@ pub struct State {
     pub gpu: GpuTab,
     /// The Jobs tab: the queue of every connection, query, selection, marks, triage.
     pub jobs: JobsTab,
+    /// The Services tab: the last report of every connection, filter, selection, detail.
+    pub services: ServicesTab,
+    /// The Models tab: the last scan of every connection, sort, filters, selection, detail.
+    pub models: ModelsTab,
 }
 
 impl fmt::Debug for State {
@@ -184,6 +190,8 @@ impl State {
             key_check: Arc::new(key_file_readable),
             gpu: GpuTab::new(config.gpu.clone()),
             jobs: JobsTab::new(config.jobs.clone()),
+            services: ServicesTab::new(config.services.clone()),
+            models: ModelsTab::new(config.models.clone()),
         }
     }
 
@@ -296,7 +304,9 @@ impl State {
     /// A text field has the keyboard, so plain letters type instead of acting.
     pub fn text_focused(&self) -> bool {
         match &self.overlay {
-            Some(Overlay::Palette(_)) | Some(Overlay::TunnelForm(_)) => true,
+            Some(Overlay::Palette(_))
+            | Some(Overlay::TunnelForm(_))
+            | Some(Overlay::ConfirmModelDelete(_)) => true,
             Some(Overlay::Form(f)) => f.input(f.focused()).is_some(),
             Some(_) => false,
             None => self.filter_editing,
@@ -310,7 +320,8 @@ impl State {
             Tab::Connections => &[Scope::Global, Scope::List, Scope::Connections],
             Tab::Gpu => &[Scope::Global, Scope::List, Scope::Gpu],
             Tab::Jobs => &[Scope::Global, Scope::List, Scope::Jobs],
-            _ => &[Scope::Global],
+            Tab::Services => &[Scope::Global, Scope::List, Scope::Services],
+            Tab::Models => &[Scope::Global, Scope::List, Scope::Models],
         }
     }
 

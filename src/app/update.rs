@@ -31,10 +31,21 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             on_key(state, k)
         }
         Msg::Mouse(m) => on_mouse(state, m),
-        // Wired by the Models tab (issue 6).
-        Msg::Models { .. } | Msg::ModelsProgress { .. } | Msg::ModelDeleted { .. } => Vec::new(),
-        // Wired by the Services tab (issue 5).
-        Msg::Services { .. } | Msg::ServiceActed { .. } => Vec::new(),
+        Msg::Models { name, report } => super::models_events::on_models(state, name, report),
+        Msg::ModelsProgress { name, progress } => {
+            super::models_events::on_progress(state, name, progress);
+            Vec::new()
+        }
+        Msg::ModelDeleted { name, id, result } => {
+            super::models_events::on_deleted(state, name, id, result)
+        }
+        Msg::Services { name, report } => super::services_events::on_services(state, name, report),
+        Msg::ServiceActed {
+            name,
+            target,
+            verb,
+            result,
+        } => super::services_events::on_acted(state, name, target, verb, result),
         Msg::Resize { width, height } => {
             state.size = (width, height);
             state.dirty = true;
@@ -42,7 +53,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick { now } => {
             on_tick(state, now);
-            super::jobs_events::on_tick(state)
+            let mut fx = super::jobs_events::on_tick(state);
+            fx.extend(super::services_events::on_tick(state));
+            fx.extend(super::models_events::on_tick(state));
+            fx
         }
         Msg::Paste(text) => {
             paste(state, &text);
@@ -84,7 +98,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             {
                 c.last_connected_at = Some(since);
             }
-            state.conn_states.insert(name, cs);
+            state.conn_states.insert(name.clone(), cs);
+            super::models_events::on_conn_change(state, &name);
             state.dirty = true;
             Vec::new()
         }
@@ -376,12 +391,15 @@ fn on_key(state: &mut State, k: KeyEvent) -> Vec<Effect> {
 fn on_filter_key(state: &mut State, k: KeyEvent) {
     let gpu = state.tab == Tab::Gpu;
     let jobs = state.tab == Tab::Jobs;
+    let models = state.tab == Tab::Models;
     match k.code {
         KeyCode::Esc => {
             if gpu {
                 state.gpu.filter.reset();
             } else if jobs {
                 state.jobs.filter.reset();
+            } else if models {
+                state.models.query.reset();
             } else {
                 state.filter.reset();
             }
@@ -392,6 +410,8 @@ fn on_filter_key(state: &mut State, k: KeyEvent) {
         KeyCode::Down if gpu => super::gpu_keys::move_process(state, 1),
         KeyCode::Up if jobs => super::jobs_keys::move_job(state, -1),
         KeyCode::Down if jobs => super::jobs_keys::move_job(state, 1),
+        KeyCode::Up if models => super::models_keys::move_row(state, -1),
+        KeyCode::Down if models => super::models_keys::move_row(state, 1),
         KeyCode::Up => move_selection(state, -1),
         KeyCode::Down => move_selection(state, 1),
         _ => {
@@ -399,6 +419,8 @@ fn on_filter_key(state: &mut State, k: KeyEvent) {
                 &mut state.gpu.filter
             } else if jobs {
                 &mut state.jobs.filter
+            } else if models {
+                &mut state.models.query
             } else {
                 &mut state.filter
             };
@@ -439,13 +461,35 @@ fn on_overlay_key(state: &mut State, overlay: Overlay, k: KeyEvent) -> Vec<Effec
             Some(r) => Next::Keep(Overlay::RequeueResults(r)),
             None => Next::Close,
         },
-        Overlay::Log(mut p) => match super::logview::handle_key(&mut p.view, k) {
-            LogViewOutcome::Close => {
-                effects.push(Effect::CloseLog { name: p.name });
-                Next::Close
+        Overlay::ConfirmService(c) => {
+            match super::services_keys::confirm_key(state, c, k, &mut effects) {
+                Some(c) => Next::Keep(Overlay::ConfirmService(c)),
+                None => Next::Close,
             }
-            LogViewOutcome::None | LogViewOutcome::Unhandled => Next::Keep(Overlay::Log(p)),
-        },
+        }
+        Overlay::ConfirmModelDelete(c) => {
+            match super::models_keys::confirm_delete_key(state, c, k, &mut effects) {
+                Some(c) => Next::Keep(Overlay::ConfirmModelDelete(c)),
+                None => Next::Close,
+            }
+        }
+        Overlay::Log(mut p) => {
+            // A service log's time-window keys, unless the search prompt is taking text.
+            let window = super::services_keys::window_for_key(&k)
+                .filter(|_| p.service.is_some() && p.view.prompt().is_none());
+            if let Some(w) = window {
+                effects.extend(super::services_keys::switch_window(&mut p, w));
+                Next::Keep(Overlay::Log(p))
+            } else {
+                match super::logview::handle_key(&mut p.view, k) {
+                    LogViewOutcome::Close => {
+                        effects.push(Effect::CloseLog { name: p.name });
+                        Next::Close
+                    }
+                    LogViewOutcome::None | LogViewOutcome::Unhandled => Next::Keep(Overlay::Log(p)),
+                }
+            }
+        }
     };
     match next {
         Next::Keep(o) => {
@@ -515,6 +559,14 @@ pub fn available(state: &State, action: Action) -> bool {
     if on_jobs && let Some(a) = super::jobs_keys::available(state, action) {
         return a;
     }
+    let on_services = state.tab == Tab::Services;
+    if on_services && let Some(a) = super::services_keys::available(state, action) {
+        return a;
+    }
+    let on_models = state.tab == Tab::Models;
+    if on_models && let Some(a) = super::models_keys::available(state, action) {
+        return a;
+    }
     match action {
         Action::Terminate
         | Action::History
@@ -533,6 +585,14 @@ pub fn available(state: &State, action: Action) -> bool {
         | Action::RequeueMarked
         | Action::CopyId
         | Action::WorkerLog => on_jobs,
+        Action::ServiceFilter
+        | Action::ServiceRestart
+        | Action::ServiceStop
+        | Action::ServiceStart
+        | Action::ServiceLog
+        | Action::ServiceTunnel
+        | Action::CopyUrl => on_services,
+        Action::ModelSort | Action::ModelFilter | Action::ModelDelete => on_models,
         Action::Filter | Action::Add => on_conn,
         Action::Connect | Action::Select => sel.is_some(),
         Action::Disconnect => sel
@@ -773,13 +833,33 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
     {
         return fx;
     }
+    if state.tab == Tab::Services
+        && let Some(fx) = super::services_keys::apply(state, action)
+    {
+        return fx;
+    }
+    if state.tab == Tab::Models
+        && let Some(fx) = super::models_keys::apply(state, action)
+    {
+        return fx;
+    }
     let before = state.tab;
     let mut fx = tab_action(state, action);
-    // Opening the Jobs tab reads the queue at once rather than at the next tick.
-    if state.tab == Tab::Jobs && before != Tab::Jobs {
-        fx.extend(super::jobs_keys::load(state));
-    }
+    fx.extend(entered_tab(state, before));
     fx
+}
+
+/// Opening the Jobs, Services or Models tab reads its data at once rather than at the next tick.
+fn entered_tab(state: &mut State, before: Tab) -> Vec<Effect> {
+    if state.tab == before {
+        return Vec::new();
+    }
+    match state.tab {
+        Tab::Jobs => super::jobs_keys::load(state),
+        Tab::Services => super::services_keys::load(state),
+        Tab::Models => super::models_keys::load_active(state),
+        _ => Vec::new(),
+    }
 }
 
 fn tab_action(state: &mut State, action: Action) -> Vec<Effect> {
@@ -983,10 +1063,16 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
                     let before = state.tab;
                     state.tab = s.tab;
                     state.dirty = true;
-                    if state.tab == Tab::Jobs && before != Tab::Jobs {
-                        return super::jobs_keys::load(state);
-                    }
+                    return entered_tab(state, before);
                 }
+                return Vec::new();
+            }
+            if state.tab == Tab::Services {
+                click_service(state, m.column, m.row);
+                return Vec::new();
+            }
+            if state.tab == Tab::Models {
+                click_model(state, m.column, m.row);
                 return Vec::new();
             }
             if state.tab != Tab::Connections {
@@ -1023,6 +1109,22 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
             super::jobs_keys::move_job(state, -1);
             state.dirty = true;
         }
+        MouseEventKind::ScrollDown if state.tab == Tab::Services => {
+            super::services_keys::move_row(state, 1);
+            state.dirty = true;
+        }
+        MouseEventKind::ScrollUp if state.tab == Tab::Services => {
+            super::services_keys::move_row(state, -1);
+            state.dirty = true;
+        }
+        MouseEventKind::ScrollDown if state.tab == Tab::Models => {
+            super::models_keys::move_row(state, 1);
+            state.dirty = true;
+        }
+        MouseEventKind::ScrollUp if state.tab == Tab::Models => {
+            super::models_keys::move_row(state, -1);
+            state.dirty = true;
+        }
         MouseEventKind::ScrollDown if state.tab == Tab::Connections => {
             move_selection(state, 1);
             state.dirty = true;
@@ -1034,6 +1136,42 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// A click on a row of the services table selects it (same rectangles as the frame).
+fn click_service(state: &mut State, column: u16, row: u16) {
+    let table = state.services_layout().table;
+    if column < table.x || column >= table.x + table.width {
+        return;
+    }
+    let rows = state.services_rows();
+    let Some(sel) = state.services_selected_index(&rows) else {
+        return;
+    };
+    let offset = layout::list_offset(sel, layout::visible_rows(table));
+    if let Some(r) = layout::row_at(table, offset, row).and_then(|i| rows.get(i)) {
+        state.services.selected = Some(r.id.clone());
+        state.services.detail_scroll = 0;
+        state.dirty = true;
+    }
+}
+
+/// A click on a row of the models table selects it (same rectangles as the frame).
+fn click_model(state: &mut State, column: u16, row: u16) {
+    let table = state.models_layout().table;
+    if column < table.x || column >= table.x + table.width {
+        return;
+    }
+    let rows = state.models_rows();
+    let Some(sel) = state.models_selected_index(&rows) else {
+        return;
+    };
+    let offset = layout::list_offset(sel, layout::visible_rows(table));
+    if let Some(m) = layout::row_at(table, offset, row).and_then(|i| rows.get(i)) {
+        state.models.selected = Some(m.id.clone());
+        state.models.detail_scroll = 0;
+        state.dirty = true;
+    }
 }
 
 /// Pasted text goes into whichever text field has the keyboard; newlines are dropped
@@ -1056,9 +1194,14 @@ fn paste(state: &mut State, text: &str) {
             insert(f.input_mut(field));
         }
         Some(Overlay::Palette(p)) => insert(&mut p.input),
+        Some(Overlay::ConfirmModelDelete(c)) => {
+            insert(&mut c.input);
+            c.mismatch = false;
+        }
         Some(_) => return,
         None if state.filter_editing && state.tab == Tab::Gpu => insert(&mut state.gpu.filter),
         None if state.filter_editing && state.tab == Tab::Jobs => insert(&mut state.jobs.filter),
+        None if state.filter_editing && state.tab == Tab::Models => insert(&mut state.models.query),
         None if state.filter_editing => insert(&mut state.filter),
         None => return,
     }

@@ -3,6 +3,7 @@
 //! never touch UI state; the run loop owns it.
 
 use crate::app::jobs_worker::{JobsSide, LoadRequest};
+use crate::app::models_worker::ModelsSide;
 use crate::app::msg::{FlashLevel, Msg};
 use crate::app::services_worker::{ServicesSide, follow_service_log};
 use crate::config::Config;
@@ -57,6 +58,15 @@ pub enum WorkerCmd {
     FollowServiceLog {
         target: ServiceTarget,
         window: LogWindow,
+    },
+    /// Scan the model stores (answered with `Msg::ModelsProgress`, then `Msg::Models`).
+    LoadModels {
+        force: bool,
+    },
+    /// Delete exactly this confirmed model; audited.
+    DeleteModel {
+        id: String,
+        path: String,
     },
 }
 
@@ -364,6 +374,7 @@ async fn serve(
     let mut windows = WindowAccumulator::new(ctx.config.gpu.history_window_s);
     let mut jobs = JobsSide::default();
     let mut services = ServicesSide::default();
+    let mut models = ModelsSide::default();
     // The log the viewer follows; cancelling it stops the remote `tail`. A child of the
     // session's token, so a lost session stops it too.
     let mut log_follow: Option<CancellationToken> = None;
@@ -420,6 +431,10 @@ async fn serve(
                     log_follow = Some(stop);
                 }
                 Some(WorkerCmd::LoadServices) => services.load(ctx, name, host.clone()),
+                Some(WorkerCmd::LoadModels { force }) => models.load(ctx, name, host.clone(), force),
+                Some(WorkerCmd::DeleteModel { id, path }) => {
+                    models.delete(ctx, name, host.clone(), id, path);
+                }
                 Some(WorkerCmd::ServiceAction { target, verb }) => {
                     services.act(ctx, name, host.clone(), target, verb);
                 }

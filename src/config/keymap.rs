@@ -160,7 +160,8 @@ pub struct KeyClash {
 }
 
 /// Can bindings in these two scopes be live at once? Global keys work everywhere; List is
-/// live with Connections, Gpu and Jobs (all are lists); the tab scopes never meet.
+/// live with Connections, Gpu, Jobs, Services and Models (all are lists); the tab scopes
+/// never meet.
 pub fn scopes_overlap(a: Scope, b: Scope) -> bool {
     a == b
         || a == Scope::Global
@@ -173,6 +174,10 @@ pub fn scopes_overlap(a: Scope, b: Scope) -> bool {
                 | (Scope::Gpu, Scope::List)
                 | (Scope::List, Scope::Jobs)
                 | (Scope::Jobs, Scope::List)
+                | (Scope::List, Scope::Services)
+                | (Scope::Services, Scope::List)
+                | (Scope::List, Scope::Models)
+                | (Scope::Models, Scope::List)
         )
 }
 
@@ -197,6 +202,7 @@ impl Default for Keymap {
             (b('5'), Tab5),
             (b('M'), ToggleMouse),
             (KeyBinding::ctrl('r'), Refresh),
+            (c(K::F(5)), Refresh),
             (b('k'), Up),
             (c(K::Up), Up),
             (b('j'), Down),
@@ -237,6 +243,16 @@ impl Default for Keymap {
             (b('R'), RequeueMarked),
             (b('y'), CopyId),
             (b('l'), WorkerLog),
+            (b('f'), ServiceFilter),
+            (b('R'), ServiceRestart),
+            (b('S'), ServiceStop),
+            (b('s'), ServiceStart),
+            (b('l'), ServiceLog),
+            (b('t'), ServiceTunnel),
+            (b('y'), CopyUrl),
+            (b('s'), ModelSort),
+            (b('f'), ModelFilter),
+            (b('d'), ModelDelete),
         ])
     }
 }
@@ -261,7 +277,7 @@ mod tests {
     #[test]
     fn scope_overlap_rules() {
         use Scope::*;
-        for s in [Global, List, Connections, Gpu, Jobs] {
+        for s in [Global, List, Connections, Gpu, Jobs, Services, Models] {
             assert!(scopes_overlap(Global, s) && scopes_overlap(s, Global));
             assert!(scopes_overlap(s, s));
         }
@@ -273,6 +289,13 @@ mod tests {
         assert!(scopes_overlap(Jobs, List) && scopes_overlap(List, Jobs));
         // 'r' cycles the GPU history range there and requeues a job here.
         assert!(!scopes_overlap(Gpu, Jobs) && !scopes_overlap(Jobs, Connections));
+        // 'l' opens the worker log on Jobs and a service's log on Services; 't' adds a
+        // tunnel on Connections and opens one to a service's port on Services.
+        assert!(scopes_overlap(Services, List) && scopes_overlap(List, Services));
+        assert!(!scopes_overlap(Services, Jobs) && !scopes_overlap(Services, Connections));
+        // 's' and 'f' sort and filter models here and start / filter services there.
+        assert!(scopes_overlap(Models, List) && scopes_overlap(List, Models));
+        assert!(!scopes_overlap(Models, Services) && !scopes_overlap(Models, Jobs));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use super::{
     TunnelSettings,
 };
 use crate::app::action::Action;
+use crate::model::{ProbeKind, ServiceKind};
 use serde::de::DeserializeOwned;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -130,6 +131,9 @@ pub const RANGES: &[(&str, &str, i64, i64)] = &[
     ("jobs", "retries", 0, 10),
     ("jobs", "stuck_queued_min", 1, 10_080),
     ("jobs", "stuck_idle_min", 1, 10_080),
+    ("services", "refresh_s", 1, 3_600),
+    ("services", "probe_timeout_ms", 100, 60_000),
+    ("services", "log_lines", 1, 100_000),
     ("gpu", "interval_ms", 250, 60_000),
     ("gpu", "sparkline_s", 10, 3_600),
     ("gpu", "processes_interval_s", 1, 3_600),
@@ -252,6 +256,7 @@ pub fn parse_with(text: &str, origin: &Path, env: Env<'_>) -> Result<Config, Con
     ctx.check_reconnect(root, &config.ssh)?;
     ctx.check_gpu_pairs(root, &config.gpu)?;
     ctx.check_jobs(root, &config.jobs)?;
+    ctx.check_services(root, &config.services)?;
     ctx.check_models(root, &config.models)?;
     for path in [&mut config.ssh.known_hosts, &mut config.ssh.config_file]
         .into_iter()
@@ -513,6 +518,94 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// What serde cannot see in `[[services.catalog]]`: names a row can be found by, ports,
+    /// the identity each kind needs, and probe paths a URL can take. Errors point at the
+    /// entry's key, or at the entry when the key is missing.
+    fn check_services(
+        &self,
+        root: &DeTable<'_>,
+        services: &ServicesSettings,
+    ) -> Result<(), ConfigError> {
+        if services.docker.trim().is_empty() {
+            let span = lookup(root, "services", "docker").map_or(0..0, |v| v.span());
+            return Err(self.error(
+                span,
+                Invalid::BadValue {
+                    section: "services".into(),
+                    key: "docker".into(),
+                    message: "must name the docker CLI (\"docker\", \"podman\" or a path)".into(),
+                },
+            ));
+        }
+        let items = lookup(root, "services", "catalog").and_then(|v| v.get_ref().as_array());
+        let bad = |i: usize, key: &str, message: String| {
+            let entry = items.and_then(|a| a.get(i));
+            let span = entry
+                .and_then(|e| e.get_ref().as_table())
+                .and_then(|t| t.get(key))
+                .or(entry)
+                .map_or(0..0, |v| v.span());
+            Err(self.error(
+                span,
+                Invalid::BadValue {
+                    section: "services".into(),
+                    key: format!("catalog[{i}].{key}"),
+                    message,
+                },
+            ))
+        };
+        for (i, e) in services.catalog.iter().enumerate() {
+            if e.name.trim().is_empty() {
+                return bad(i, "name", "must not be empty".into());
+            }
+            if services.catalog[..i]
+                .iter()
+                .any(|o| o.name.eq_ignore_ascii_case(&e.name))
+            {
+                return bad(
+                    i,
+                    "name",
+                    format!(
+                        "\"{}\" is already in the catalogue; names must be unique",
+                        e.name
+                    ),
+                );
+            }
+            if e.ports.is_empty() || e.ports.contains(&0) {
+                return bad(i, "ports", "list at least one port, each 1-65535".into());
+            }
+            if e.kind == ServiceKind::Docker && e.container.trim().is_empty() {
+                return bad(
+                    i,
+                    "container",
+                    "kind = \"docker\" needs the container name (container = \"open-webui\")"
+                        .into(),
+                );
+            }
+            if e.kind == ServiceKind::Systemd && e.unit.trim().is_empty() {
+                return bad(
+                    i,
+                    "unit",
+                    "kind = \"systemd\" needs the unit (unit = \"ollama\")".into(),
+                );
+            }
+            if e.probe == ProbeKind::Http
+                && !e.probe_path.is_empty()
+                && !e.probe_path.starts_with('/')
+            {
+                return bad(
+                    i,
+                    "probe_path",
+                    format!("\"{}\" must start with / (e.g. \"/health\")", e.probe_path),
+                );
+            }
+            if e.expect_status.is_some_and(|s| !(100..=599).contains(&s)) {
+                return bad(i, "expect_status", "must be an HTTP status, 100-599".into());
+            }
+        }
+        Ok(())
+    }
+
     /// What serde cannot see in `[models]`: empty paths, a warning border above the
     /// critical one, default roles that could never match a model.
     fn check_models(&self, root: &DeTable<'_>, models: &ModelsSettings) -> Result<(), ConfigError> {
@@ -731,6 +824,7 @@ mod tests {
         assert_eq!(keys_of(&ssh), sorted(SSH_KEYS));
         assert_eq!(keys_of(&TunnelSettings::default()), sorted(TUNNEL_KEYS));
         assert_eq!(keys_of(&GpuSettings::default()), sorted(GPU_KEYS));
+        assert_eq!(keys_of(&ServicesSettings::default()), sorted(SERVICES_KEYS));
     }
 
     #[test]
@@ -755,6 +849,10 @@ mod tests {
             (
                 "jobs",
                 toml::Table::try_from(JobsSettings::default()).unwrap(),
+            ),
+            (
+                "services",
+                toml::Table::try_from(ServicesSettings::default()).unwrap(),
             ),
         ];
         for (section, key, min, max) in RANGES {

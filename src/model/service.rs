@@ -241,6 +241,10 @@ pub struct Observation {
     pub containers: Option<Vec<Container>>,
     pub units: Vec<UnitStatus>,
     pub problems: Vec<SourceProblem>,
+    /// Listener pids that run inside a container, with the container's short id (from
+    /// `/proc/<pid>/cgroup`): `--network host` containers publish nothing, so this is how
+    /// their sockets are attributed.
+    pub pid_containers: Vec<(u32, String)>,
 }
 
 /// The result of one health probe.

@@ -96,7 +96,8 @@ pub fn manifest_digests(json: &str) -> Result<Vec<String>, String> {
 
 /// An Ollama plan from the manifests and blobs as they are on disk now (not as the last
 /// scan saw them): `manifests` maps each manifest path to its text, `blobs` each blob file
-/// name (`sha256-<hex>`) to its size. Only blobs that exist are removed or kept; another
+/// name (`sha256-<hex>`) to its size. Only blobs that exist are removed or kept, with the
+/// `-partial` leftovers of an interrupted pull of the same digest; another
 /// manifest that cannot be parsed refuses the plan, since the blobs it needs are unknown.
 pub fn plan_from_disk(
     model: &ModelEntry,
@@ -133,22 +134,34 @@ pub fn plan_from_disk(
         ..DeletePlan::default()
     };
     let mut seen = BTreeSet::new();
+    let blobs_dir = format!("{}/blobs", model.store.trim_end_matches('/'));
     for d in &own_digests {
         let Some(path) = blob_path(&model.store, d) else {
-            continue;
-        };
-        let name = path.rsplit('/').next().unwrap_or_default();
-        let Some(&size) = blobs.get(name) else {
             continue;
         };
         if !seen.insert(path.clone()) {
             continue;
         }
-        if others.contains(d) {
-            plan.kept_shared.push(path);
-        } else {
-            plan.freed_bytes += size;
-            plan.remove.push(path);
+        let name = path.rsplit('/').next().unwrap_or_default();
+        // An interrupted pull leaves `sha256-<hex>-partial…` files next to the blob.
+        let mut files: Vec<(&String, u64)> = blobs
+            .iter()
+            .filter(|(n, _)| {
+                *n == name
+                    || n.strip_prefix(name)
+                        .is_some_and(|rest| rest.starts_with("-partial"))
+            })
+            .map(|(n, &size)| (n, size))
+            .collect();
+        files.sort();
+        for (file, size) in files {
+            let path = format!("{blobs_dir}/{file}");
+            if others.contains(d) {
+                plan.kept_shared.push(path);
+            } else {
+                plan.freed_bytes += size;
+                plan.remove.push(path);
+            }
         }
     }
     Ok(plan)
@@ -239,6 +252,56 @@ pub fn outside_store(store: &str, path: &str) -> Option<String> {
     }
 }
 
+/// Prints the store's canonical path, then each argument's parent folder's, each
+/// NUL-terminated (empty when it cannot be resolved).
+const CANON_PARENTS: &str = r#"printf '%s\0' "$(readlink -e -- "$1")"; shift
+for p do printf '%s\0' "$(readlink -e -- "$(dirname -- "$p")")"; done"#;
+
+/// The string check cannot see symlinks: a folder inside the store that links elsewhere
+/// would let `rm` reach outside it. So the parents are resolved on the host and must lie
+/// in the resolved store (`rm -rf` on a symlink itself removes only the link).
+async fn resolved_inside(
+    host: &dyn Host,
+    model: &ModelEntry,
+    paths: &[&str],
+) -> Result<(), DeleteError> {
+    let mut argv = vec!["sh", "-c", CANON_PARENTS, "sh", &model.store];
+    argv.extend_from_slice(paths);
+    let out = host.exec(&argv).await.map_err(|e| {
+        DeleteError::Failed(format!(
+            "cannot resolve the paths of {} on {}: {e}; nothing was deleted",
+            model.name,
+            host.name()
+        ))
+    })?;
+    let text = out.stdout_str();
+    let mut resolved: Vec<&str> = text.split('\0').collect();
+    // Every path must have its answer; a short reply refuses them all.
+    resolved.resize(paths.len() + 1, "");
+    let store = resolved[0];
+    if store.is_empty() {
+        return Err(DeleteError::Refused(format!(
+            "the store {} is not on {}; refresh the Models tab",
+            model.store,
+            host.name()
+        )));
+    }
+    for (path, &parent) in paths.iter().zip(&resolved[1..]) {
+        let inside = parent == store
+            || parent
+                .strip_prefix(store)
+                .is_some_and(|r| r.starts_with('/'));
+        if !inside {
+            return Err(DeleteError::Refused(format!(
+                "not deleting {}: {path} resolves to {}, outside the store {store}",
+                model.name,
+                if parent.is_empty() { "nothing" } else { parent }
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Paths of `paths` that still exist on the host (a dangling symlink counts).
 async fn still_there(host: &dyn Host, paths: &[&str]) -> Result<Vec<String>, DeleteError> {
     let script = r#"for p do if [ -e "$p" ] || [ -L "$p" ]; then printf '%s\0' "$p"; fi; done"#;
@@ -288,6 +351,7 @@ pub async fn run(
         }
     }
     let paths: Vec<&str> = plan.remove.iter().map(String::as_str).collect();
+    resolved_inside(host, model, &paths).await?;
     let mut argv = vec!["rm", "-rf", "--"];
     argv.extend_from_slice(&paths);
     let out = host.exec(&argv).await.map_err(|e| {

@@ -5,7 +5,7 @@
 //! (a folder named like the hub does) and `Qwen3-32B` (a folder without its org) are the
 //! same repo, case-insensitively. Ollama names are only compared with Ollama names
 //! (`llama3` is `llama3:latest`): an Ollama model and an HF repo are the same model only
-//! when they share a content digest.
+//! when they share a content digest (a GGUF file).
 
 use crate::model::{Duplicate, DuplicateReason, ModelEntry, StoreKind, StoreScan};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -47,6 +47,30 @@ pub fn same_repo(a: &str, b: &str) -> bool {
     na == nb && (oa.is_none() || ob.is_none() || oa == ob)
 }
 
+/// Whether two models that share at least one digest hold the same content. Ollama
+/// digests name every blob, small ones too (license, template, params are shared by many
+/// unrelated models), while HF digests name LFS files only, which are the weights. So:
+/// equal digest sets always; an Ollama model and an HF repo sharing any digest (a GGUF
+/// file); two HF repos when one's digests are all in the other's (two repos merely
+/// sharing an LFS tokenizer are not one model); two Ollama models only when equal. An
+/// Ollama model built on the same weights with other parameters is therefore not a
+/// duplicate of the original.
+fn same_content(a: &ModelEntry, b: &ModelEntry) -> bool {
+    let da: BTreeSet<&str> = a.digests.iter().map(String::as_str).collect();
+    let db: BTreeSet<&str> = b.digests.iter().map(String::as_str).collect();
+    if da.is_empty() || db.is_empty() {
+        return false;
+    }
+    if da == db {
+        return true;
+    }
+    match (a.store_kind, b.store_kind) {
+        (StoreKind::Ollama, StoreKind::Ollama) => false,
+        (StoreKind::Ollama, _) | (_, StoreKind::Ollama) => !da.is_disjoint(&db),
+        _ => da.is_subset(&db) || db.is_subset(&da),
+    }
+}
+
 struct UnionFind(Vec<usize>);
 
 impl UnionFind {
@@ -78,8 +102,8 @@ impl UnionFind {
 
 /// Copies of one model in two or more stores, one entry per group.
 ///
-/// A group links models of different stores by name (see the module doc) or by a shared
-/// content digest. A folder without its org joins the repo of that name only when exactly
+/// A group links models of different stores by name (see the module doc) or by content
+/// digests (see `same_content`). A folder without its org joins the repo of that name only when exactly
 /// one org has it (`Qwen3-32B` next to both `Qwen/Qwen3-32B` and `other/Qwen3-32B` stays
 /// out). The reason is `SameBlob` when any two stores of the group share a digest (the
 /// bytes are proven equal), else `SameName`. Models of one store never make a group by
@@ -126,16 +150,26 @@ pub fn find_duplicates(stores: &[StoreScan]) -> Vec<Duplicate> {
 
     let mut by_digest: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, (_, m)) in nodes.iter().enumerate() {
-        for d in &m.digests {
-            by_digest.entry(d.as_str()).or_default().push(i);
+        let distinct: BTreeSet<&str> = m.digests.iter().map(String::as_str).collect();
+        for d in distinct {
+            by_digest.entry(d).or_default().push(i);
         }
     }
-    let mut blob_linked: Vec<(usize, usize)> = Vec::new();
+    let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
     for members in by_digest.values() {
-        let first_store = nodes[members[0]].0;
-        if members.iter().any(|&i| nodes[i].0 != first_store) {
-            uf.union_all(members);
-            blob_linked.push((members[0], members[members.len() - 1]));
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                if nodes[i].0 != nodes[j].0 {
+                    pairs.insert((i, j));
+                }
+            }
+        }
+    }
+    let mut blob_linked: Vec<usize> = Vec::new();
+    for (i, j) in pairs {
+        if same_content(nodes[i].1, nodes[j].1) {
+            uf.union(i, j);
+            blob_linked.push(i);
         }
     }
 
@@ -145,8 +179,8 @@ pub fn find_duplicates(stores: &[StoreScan]) -> Vec<Duplicate> {
         groups.entry(root).or_default().push(i);
     }
     let mut blob_roots = BTreeSet::new();
-    for (a, _) in blob_linked {
-        blob_roots.insert(uf.find(a));
+    for i in blob_linked {
+        blob_roots.insert(uf.find(i));
     }
 
     let mut out: Vec<Duplicate> = groups

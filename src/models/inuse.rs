@@ -20,9 +20,15 @@ pub const PARTIAL_NOTE: &str = "in-use check partial: run as root";
 /// Sets `in_use` on every model of `stores` from what runs on the host now (cleared first,
 /// so an unloaded model is free again). A missing Ollama or vLLM is not an error.
 pub async fn mark(host: &dyn Host, stores: &mut [StoreScan]) {
-    for note in mark_with(host, stores, OLLAMA_PORT, &OPENAI_PORTS).await {
+    for note in mark_noted(host, stores).await {
         tracing::info!("models on {}: {note}", host.name());
     }
+}
+
+/// `mark`, returning the notes on what could not be checked (at most one
+/// [`PARTIAL_NOTE`]) for the caller to show instead of logging them.
+pub async fn mark_noted(host: &dyn Host, stores: &mut [StoreScan]) -> Vec<String> {
+    mark_with(host, stores, OLLAMA_PORT, &OPENAI_PORTS).await
 }
 
 /// `mark` with the ports as parameters; returns notes on what could not be checked
@@ -53,17 +59,18 @@ pub async fn mark_with(
         let Some(client) = &client else {
             return (None, Vec::new());
         };
-        let ps = get_json(host, client, ollama_port, "/api/ps").await;
+        let ps = get_json(host, client, ollama_port, "/api/ps");
         let served =
             futures::future::join_all(openai_ports.iter().map(|&port| async move {
                 (port, get_json(host, client, port, "/v1/models").await)
-            }))
-            .await;
-        (ps, served)
+            }));
+        tokio::join!(ps, served)
     };
     let ((ps, served), (open, notes)) = tokio::join!(http, open_files(host, &store_paths));
 
     if let Some(ps) = ps {
+        // Ollama does not say which store it loaded from, so every Ollama store's copy
+        // counts as loaded: deleting the idle copy waits until the model is unloaded.
         for (name, vram) in ollama_loaded(&ps) {
             let why = format!("loaded in Ollama ({} VRAM)", gib(vram));
             for m in models_mut(stores).filter(|m| m.store_kind == StoreKind::Ollama) {
@@ -230,13 +237,23 @@ fn fnmatch_escape(s: &str) -> String {
 const CANON_SCRIPT: &str = r#"for s do printf '%s\0' "$(readlink -f -- "$s" 2>/dev/null)"; done"#;
 
 /// Lists `/proc/<pid>/fd/<n> → target` for targets matching the patterns given as
-/// arguments; the patterns are arguments, never part of the script.
+/// arguments; the patterns are arguments, never part of the script. `LC_ALL=C` keeps
+/// "Permission denied" in English for the partial note.
 const FD_SCRIPT: &str = r#"n=$#
 for p do set -- "$@" -o -lname "$p"; done
 shift "$n"; shift
-exec find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 \( "$@" \) -printf '%h %l\n'"#;
+LC_ALL=C exec find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 \( "$@" \) -printf '%h %l\n'"#;
 
-/// Files under the stores held open by a process: (store index, target as a path under the
+/// Lists the memory-mapped files under the prefixes given as arguments: llama.cpp and
+/// Ollama runners mmap the weights and may close the descriptor, so only `maps` shows
+/// them. `-s`: unreadable `maps` of other users' processes are expected (the descriptor
+/// check already says so once).
+const MAPS_SCRIPT: &str = r#"n=$#
+for p do set -- "$@" -e "$p"; done
+shift "$n"
+LC_ALL=C exec grep -s -F -H "$@" /proc/[0-9]*/maps"#;
+
+/// Files under the stores held open or mapped by a process: (store index, target as a path under the
 /// store's configured path, pid, comm), and the notes.
 async fn open_files(
     host: &dyn Host,
@@ -288,8 +305,17 @@ async fn open_files(
     if out.stderr_str().contains("Permission denied") {
         notes.push(PARTIAL_NOTE.to_string());
     }
+    let mut found = parse_fd_lines(&out.stdout_str());
+    let mut argv = vec!["sh", "-c", MAPS_SCRIPT, "sh"];
+    let with_slash: Vec<String> = prefixes.iter().map(|(p, _)| format!("{p}/")).collect();
+    argv.extend(with_slash.iter().map(String::as_str));
+    if let Ok(maps) = host.exec(&argv).await {
+        found.extend(parse_maps_lines(&maps.stdout_str()));
+        found.sort();
+        found.dedup();
+    }
     let mut hits: Vec<(usize, String, u32)> = Vec::new();
-    for (pid, target) in parse_fd_lines(&out.stdout_str()) {
+    for (pid, target) in found {
         // Longest prefix first, so a store nested in another is attributed to itself.
         let best = prefixes
             .iter()
@@ -324,6 +350,29 @@ pub fn parse_fd_lines(text: &str) -> Vec<(u32, String)> {
             let target = rest.strip_prefix("fd ")?;
             let target = target.strip_suffix(" (deleted)").unwrap_or(target);
             Some((pid.parse().ok()?, target.to_string()))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `grep -H` over `/proc/<pid>/maps` → (pid, mapped file without ` (deleted)`), sorted by
+/// pid. A maps line is `address perms offset dev inode   path`.
+pub fn parse_maps_lines(text: &str) -> Vec<(u32, String)> {
+    let mut out: Vec<(u32, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("/proc/")?;
+            let (pid, mut rest) = rest.split_once("/maps:")?;
+            for _ in 0..5 {
+                rest = rest.trim_start();
+                rest = &rest[rest.find(char::is_whitespace)?..];
+            }
+            let path = rest.trim_start();
+            let path = path.strip_suffix(" (deleted)").unwrap_or(path);
+            path.starts_with('/')
+                .then(|| Some((pid.parse().ok()?, path.to_string())))?
         })
         .collect();
     out.sort();

@@ -13,7 +13,7 @@ pub mod scan;
 
 use crate::config::ModelsSettings;
 use crate::host::Host;
-use crate::model::{DeleteOutcome, ModelsReport, ScanProgress, StoreScan};
+use crate::model::{DeleteOutcome, ModelsReport, ScanProgress, StoreKind, StoreScan, StoreSpec};
 use std::sync::Arc;
 
 /// One host's model stores; keeps the last scan of each store so an unchanged store is
@@ -60,11 +60,25 @@ impl ModelsEngine {
             mount: None,
             scanned_at: now,
         }));
-        let mut notes = found.notes;
+        // The discovery itself failed: shown like a store that cannot be read, so the tab
+        // and `snapshot` say why the list is empty.
+        stores.extend(found.notes.into_iter().map(|why| StoreScan {
+            spec: StoreSpec {
+                path: "store discovery".into(),
+                kind: StoreKind::Folder,
+                origin: "discovery".into(),
+            },
+            total_bytes: 0,
+            files: 0,
+            models: Vec::new(),
+            error: Some(why),
+            mount: None,
+            scanned_at: now,
+        }));
         let filesystems = match disk::filesystems(host, &mut stores).await {
             Ok(fs) => fs,
-            Err(note) => {
-                notes.push(note);
+            Err(why) => {
+                tracing::warn!("models on {}: {why}", host.name());
                 Vec::new()
             }
         };
@@ -77,7 +91,6 @@ impl ModelsEngine {
             duplicates,
             defaults,
             at: now,
-            notes,
         };
         self.last = Some(report.clone());
         report

@@ -295,20 +295,15 @@ async fn read_manifests(
     spec: &StoreSpec,
     entries: &[FileEntry],
 ) -> (Vec<(String, Manifest)>, Vec<String>) {
-    let rels: Vec<&str> = entries
+    // Owned paths and a named async fn: a closure over borrowed `&str` items makes the
+    // future's Send-ness higher-ranked, which tokio::spawn in the worker cannot prove.
+    let rels: Vec<String> = entries
         .iter()
         .filter(|e| e.is_file() && e.rel.starts_with("manifests/"))
-        .map(|e| e.rel.as_str())
+        .map(|e| e.rel.clone())
         .collect();
     let results: Vec<(String, Result<Manifest, String>)> = futures::stream::iter(rels)
-        .map(|rel| async move {
-            let path = join_path(&spec.path, rel);
-            let parsed = match host.read_file(&path).await {
-                Ok(bytes) => parse_manifest(&String::from_utf8_lossy(&bytes)),
-                Err(e) => Err(e.to_string()),
-            };
-            (rel.to_string(), parsed)
-        })
+        .map(|rel| read_manifest(host, spec, rel))
         .buffered(MANIFEST_READS)
         .collect()
         .await;
@@ -324,6 +319,19 @@ async fn read_manifests(
         }
     }
     (good, bad)
+}
+
+async fn read_manifest(
+    host: &dyn Host,
+    spec: &StoreSpec,
+    rel: String,
+) -> (String, Result<Manifest, String>) {
+    let path = join_path(&spec.path, &rel);
+    let parsed = match host.read_file(&path).await {
+        Ok(bytes) => parse_manifest(&String::from_utf8_lossy(&bytes)),
+        Err(e) => Err(e.to_string()),
+    };
+    (rel, parsed)
 }
 
 fn now() -> i64 {

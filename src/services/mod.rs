@@ -36,6 +36,15 @@ impl ServicesEngine {
     /// Observe, merge, probe: one full refresh. Never fails as a whole; what could not be
     /// read is in `problems`.
     pub async fn refresh(&mut self) -> ServicesReport {
-        todo!("engine helper")
+        let host = self.host.as_ref();
+        let obs = collect::observe(host, &self.settings, &self.catalog).await;
+        let mut rows = merge::merge(&self.catalog, &obs, &self.settings);
+        self.prober.probe_rows(host, &self.catalog, &mut rows).await;
+        ServicesReport {
+            rows,
+            listeners_from: obs.listeners_from,
+            problems: obs.problems,
+            at: time::OffsetDateTime::now_utc().unix_timestamp(),
+        }
     }
 }

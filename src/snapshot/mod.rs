@@ -4,11 +4,16 @@
 //! `SCHEMA`. Sections this build does not collect yet are absent from the struct, so they are
 //! absent from the output rather than filled with made-up values.
 
+mod models;
 mod services;
 
+pub use models::{
+    DefaultEntry, DuplicateEntry, FilesystemEntry, ModelItem, ModelsSection, StoreEntry,
+    add_models, models_section, models_text,
+};
 pub use services::{
-    HealthEntry, OwnerEntry, Problem, ServiceEntry, add_services, problems, service_entry,
-    services_text,
+    HealthEntry, OwnerEntry, Problem, ServiceEntry, add_services, problems, problems_text,
+    service_entry, services_text,
 };
 
 use serde::{Deserialize, Serialize};
@@ -49,8 +54,11 @@ pub struct Snapshot {
     /// The Services tab's rows: catalogue merged with what listens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<ServiceEntry>>,
+    /// Model stores, models, duplicates, filesystems and default roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<ModelsSection>,
     /// What is red, with the fix where known. Filled by the sections that detect problems
-    /// (services so far).
+    /// (services and models so far).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problems: Option<Vec<Problem>>,
 }
@@ -351,6 +359,7 @@ pub async fn take_at(host: &dyn Host, now: OffsetDateTime) -> Result<Snapshot, S
         jobs: None,
         jobs_error: None,
         services: None,
+        models: None,
         problems: None,
     })
 }
@@ -407,6 +416,8 @@ pub fn to_text(snapshot: &Snapshot) -> String {
     }
     text.push_str(&jobs_line(snapshot));
     text.push_str(&services_text(snapshot));
+    text.push_str(&models_text(snapshot));
+    text.push_str(&problems_text(snapshot));
     text
 }
 
@@ -518,6 +529,7 @@ mod tests {
             jobs: None,
             jobs_error: None,
             services: None,
+            models: None,
             problems: None,
         }
     }

@@ -131,8 +131,7 @@ pub async fn add_services(
         .extend(problems(&report));
 }
 
-/// The text lines of the services section: one per row that is not merely unexpected,
-/// then the problems.
+/// The text lines of the services section: one per row that is not merely unexpected.
 pub fn services_text(snapshot: &Snapshot) -> String {
     let Some(services) = &snapshot.services else {
         return String::new();
@@ -180,6 +179,12 @@ pub fn services_text(snapshot: &Snapshot) -> String {
             "svc   {unexpected} other listener(s) not in the catalogue (see --json)\n"
         ));
     }
+    text
+}
+
+/// One line per problem, after every section.
+pub fn problems_text(snapshot: &Snapshot) -> String {
+    let mut text = String::new();
     for p in snapshot.problems.iter().flatten() {
         text.push_str(&format!("{:<5} {}", p.severity, p.message));
         if let Some(fix) = &p.fix {

@@ -71,6 +71,14 @@ fn items(state: &State) -> Vec<Hint> {
             ("esc", "cancel", 0),
         ]),
         Some(Overlay::RequeueResults(_)) => fixed(&[("↑/↓", "scroll", 1), ("enter", "close", 0)]),
+        Some(Overlay::Log(p)) if p.service.is_some() => fixed(&[
+            ("1-4", "tail/5m/1h/today", 1),
+            ("/", "search", 2),
+            ("n/N", "next/prev", 3),
+            ("w", "wrap", 3),
+            ("G", "follow", 2),
+            ("esc", "close", 0),
+        ]),
         Some(Overlay::Log(_)) => fixed(&[
             ("/", "search", 1),
             ("n/N", "next/prev", 2),
@@ -79,10 +87,16 @@ fn items(state: &State) -> Vec<Hint> {
             ("esc", "close", 0),
         ]),
         Some(Overlay::ConfirmDelete(_))
+        | Some(Overlay::ConfirmService(_))
         | Some(Overlay::HostKey(_))
         | Some(Overlay::ConfirmTerminate(_)) => fixed(&[
             ("←/→", "choose", 1),
             ("enter", "confirm", 0),
+            ("esc", "cancel", 0),
+        ]),
+        Some(Overlay::ConfirmModelDelete(_)) => fixed(&[
+            ("type", "the model's name", 1),
+            ("enter", "delete", 0),
             ("esc", "cancel", 0),
         ]),
         Some(Overlay::TunnelPick(_)) => fixed(&[
@@ -148,6 +162,8 @@ fn items(state: &State) -> Vec<Hint> {
             v
         }
         None if state.tab == Tab::Jobs => jobs_items(state),
+        None if state.tab == Tab::Services => services_items(state),
+        None if state.tab == Tab::Models => models_items(state),
         None => vec![
             (
                 format!("{}-{}", k(Action::Tab1), k(Action::Tab5)),
@@ -204,6 +220,74 @@ fn jobs_items(state: &State) -> Vec<Hint> {
     if state.jobs_view().is_some_and(|v| v.page.is_some()) {
         v.push((k(Action::Filter), "filter", 4));
     }
+    v.push((k(Action::Help), "help", 0));
+    v.push((k(Action::Quit), "quit", 0));
+    v
+}
+
+fn services_items(state: &State) -> Vec<Hint> {
+    let k = |a: Action| key_label(state, a);
+    let mut v = Vec::new();
+    let selected = state.services_selected();
+    let acts = selected.is_some_and(|r| crate::app::services::target_of(r).is_ok());
+    if state.services.detail {
+        v.push((k(Action::Back), "close detail", 1));
+        v.push((
+            format!("{}/{}", k(Action::PageUp), k(Action::PageDown)),
+            "scroll",
+            3,
+        ));
+    } else if selected.is_some() {
+        v.push((k(Action::Select), "detail", 1));
+    }
+    // Actions are hidden in read-only mode and for rows with nothing to act on.
+    if acts && !state.read_only_now() {
+        v.push((k(Action::ServiceRestart), "restart", 1));
+        v.push((k(Action::ServiceStop), "stop", 2));
+        v.push((k(Action::ServiceStart), "start", 2));
+    }
+    if acts {
+        v.push((k(Action::ServiceLog), "logs", 1));
+    }
+    if selected.is_some_and(|r| r.port.is_some()) {
+        if !state.services_local() {
+            v.push((k(Action::ServiceTunnel), "tunnel", 3));
+        }
+        v.push((k(Action::CopyUrl), "copy url", 4));
+    }
+    if state.services_report().is_some() {
+        v.push((k(Action::ServiceFilter), "filter", 3));
+    }
+    v.push((k(Action::Refresh), "refresh", 4));
+    v.push((k(Action::Help), "help", 0));
+    v.push((k(Action::Quit), "quit", 0));
+    v
+}
+
+fn models_items(state: &State) -> Vec<Hint> {
+    let k = |a: Action| key_label(state, a);
+    let mut v = Vec::new();
+    let selected = state.models_selected();
+    if state.models.detail {
+        v.push((k(Action::Back), "close detail", 1));
+        v.push((
+            format!("{}/{}", k(Action::PageUp), k(Action::PageDown)),
+            "scroll",
+            3,
+        ));
+    } else if selected.is_some() {
+        v.push((k(Action::Select), "detail", 1));
+    }
+    // Delete is hidden in read-only mode, for models in use and while the host is away.
+    if crate::app::update::available(state, Action::ModelDelete) {
+        v.push((k(Action::ModelDelete), "delete", 1));
+    }
+    if state.models_report().is_some() {
+        v.push((k(Action::ModelSort), "sort", 2));
+        v.push((k(Action::ModelFilter), "filter", 2));
+        v.push((k(Action::Filter), "name", 3));
+    }
+    v.push((k(Action::Refresh), "rescan", 3));
     v.push((k(Action::Help), "help", 0));
     v.push((k(Action::Quit), "quit", 0));
     v

@@ -5,6 +5,7 @@
 use super::style;
 use crate::app::logview::LogView;
 use crate::config::Theme;
+use crate::model::LogWindow;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
@@ -13,16 +14,32 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use std::ops::Range;
 
 pub fn render(frame: &mut Frame, area: Rect, view: &LogView, th: &Theme, title: &str) {
+    render_with(frame, area, view, th, title, None);
+}
+
+/// As `render`, with `extra` on the right of the bottom border (a service log's time
+/// window presets).
+pub fn render_with(
+    frame: &mut Frame,
+    area: Rect,
+    view: &LogView,
+    th: &Theme,
+    title: &str,
+    extra: Option<Line<'static>>,
+) {
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let block = Block::new()
+    let mut block = Block::new()
         .borders(Borders::ALL)
         .border_style(style::border(th))
         .style(style::base(th))
         .title(Line::styled(format!(" {title} "), style::title(th)))
         .title_top(state_line(view, th).right_aligned())
         .title_bottom(search_line(view, th, area.width));
+    if let Some(extra) = extra {
+        block = block.title_bottom(extra.right_aligned());
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.width == 0 || inner.height == 0 {
@@ -72,6 +89,34 @@ pub fn render(frame: &mut Frame, area: Rect, view: &LogView, th: &Theme, title: 
         return;
     }
     frame.render_widget(Paragraph::new(rows), body);
+}
+
+/// `1 tail  2 5 m  3 1 h  4 today` with the current window marked, so it reads without
+/// colour; on a narrow screen only the keys and the current window.
+pub fn window_line(th: &Theme, current: LogWindow, width: u16) -> Line<'static> {
+    let all = [
+        LogWindow::Tail,
+        LogWindow::Last5m,
+        LogWindow::LastHour,
+        LogWindow::Today,
+    ];
+    if width < 60 {
+        return Line::from(vec![
+            Span::styled(" 1-4 ", style::accent(th)),
+            Span::styled(format!("[{}] ", current.label()), style::title(th)),
+        ]);
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (i, w) in all.iter().enumerate() {
+        spans.push(Span::styled(format!("{} ", i + 1), style::accent(th)));
+        if *w == current {
+            spans.push(Span::styled(format!("[{}]", w.label()), style::title(th)));
+        } else {
+            spans.push(Span::styled(w.label(), style::muted(th)));
+        }
+        spans.push(Span::raw(" "));
+    }
+    Line::from(spans)
 }
 
 fn state_line(view: &LogView, th: &Theme) -> Line<'static> {

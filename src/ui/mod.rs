@@ -2,13 +2,14 @@
 //! state; `app::layout` decides where things go so mouse hit-testing agrees with the frame.
 
 mod connections;
-mod empty;
 mod gpu;
 mod header;
 mod hints;
 mod jobs;
 pub mod logview;
+mod models;
 pub(crate) mod overlays;
+mod services;
 mod style;
 mod tabs;
 mod text;
@@ -33,7 +34,8 @@ pub fn render(frame: &mut Frame, state: &State, now: i64) {
         Tab::Connections => connections::render(frame, l.body, state, now),
         Tab::Gpu => gpu::render(frame, l.body, state, now),
         Tab::Jobs => jobs::render(frame, l.body, state, now),
-        other => empty::render(frame, l.body, state, other),
+        Tab::Services => services::render(frame, l.body, state, now),
+        Tab::Models => models::render(frame, l.body, state, now),
     }
     hints::render_flash(frame, l.flash, state);
     hints::render_hints(frame, l.hints, state);

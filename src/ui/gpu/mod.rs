@@ -3,7 +3,7 @@
 
 mod alerts;
 mod cards;
-mod gauge;
+pub(in crate::ui) mod gauge;
 mod history;
 mod processes;
 

@@ -17,6 +17,8 @@ fn scope_title(s: Scope) -> &'static str {
         Scope::Connections => "Connections tab",
         Scope::Gpu => "GPU tab",
         Scope::Jobs => "Jobs tab",
+        Scope::Services => "Services tab",
+        Scope::Models => "Models tab",
     }
 }
 
@@ -29,6 +31,8 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
         Scope::Connections,
         Scope::Gpu,
         Scope::Jobs,
+        Scope::Services,
+        Scope::Models,
     ] {
         out.push(Line::styled(scope_title(scope), style::title(th)));
         for a in Action::ALL.iter().filter(|a| a.scope() == scope) {

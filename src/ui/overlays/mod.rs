@@ -1,11 +1,14 @@
-//! Dialogs drawn over the frame: help, palette, confirm, forms, host key, tunnel pick.
+//! Dialogs drawn over the frame: help, palette, confirm, forms, host key, tunnel pick,
+//! the typed model delete.
 
 mod confirm;
 mod form;
 mod help;
 mod hostkey;
+mod model_delete;
 mod palette;
 mod pick;
+mod service;
 mod terminate;
 
 use super::style;
@@ -29,11 +32,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Some(Overlay::ConfirmTerminate(c)) => terminate::render(frame, area, state, c),
         Some(Overlay::ConfirmRequeue(c)) => super::jobs::dialogs::confirm(frame, area, state, c),
         Some(Overlay::RequeueResults(r)) => super::jobs::dialogs::results(frame, area, state, r),
+        Some(Overlay::ConfirmService(c)) => service::render(frame, area, state, c),
+        Some(Overlay::ConfirmModelDelete(c)) => model_delete::render(frame, area, state, c),
         Some(Overlay::Log(p)) => {
             // The viewer covers the whole screen; nothing of the tab may show through.
             let full = frame.area();
             frame.render_widget(ratatui::widgets::Clear, full);
-            super::logview::render(frame, full, &p.view, &state.theme, &p.title)
+            let windows = p
+                .service
+                .as_ref()
+                .map(|s| super::logview::window_line(&state.theme, s.window, full.width));
+            // The follow state on the border leaves a narrow screen little room for a title.
+            let title = match &p.service {
+                Some(s) if full.width < 60 => s.short_title(),
+                _ => p.title.clone(),
+            };
+            super::logview::render_with(frame, full, &p.view, &state.theme, &title, windows)
         }
     }
 }

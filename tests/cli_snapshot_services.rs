@@ -1,0 +1,132 @@
+//! `sparkdeck snapshot --host …` fills `services` and `problems` through the real test
+//! sshd: a catalogued port held by the wrong process, a required service down, and docker
+//! refusing the socket (its fix in `problems`), in JSON and in the text summary.
+
+mod support;
+
+use sparkdeck::host::{Host, LineStream, SshHost, StreamEvent};
+use std::time::Duration;
+use support::env::{TestEnv, free_port};
+use support::sshd::Sshd;
+
+const DOCKER_DENIED_STDERR: &str =
+    include_str!("fixtures/services/docker-ps.permission-denied.docker-28.2.2.stderr");
+
+/// Answers every request with 200; prints its port first; exits by itself after 5 min
+/// (no terminal, so no hangup when the session ends).
+const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1; alarm 300;
+my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1) or die "listen: $!";
+print $s->sockport, "\n";
+while (my $c = $s->accept) { while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"; close $c }"#;
+
+async fn perl_server(host: &dyn Host) -> (u16, LineStream) {
+    let mut s = host
+        .stream_lines(&["perl", "-e", PERL_SERVER])
+        .await
+        .expect("start perl");
+    match tokio::time::timeout(Duration::from_secs(30), s.next()).await {
+        Ok(Some(StreamEvent::Stdout(l))) => (l.trim().parse().expect("a port"), s),
+        other => panic!("perl did not start: {other:?}"),
+    }
+}
+
+#[test]
+fn snapshot_reports_services_and_their_problems_over_ssh() {
+    let sshd = Sshd::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let host = rt
+        .block_on(SshHost::connect(&sshd.target(), sshd.options()))
+        .expect("connect to the test sshd");
+    let (held, _perl) = rt.block_on(perl_server(&host));
+    let down = free_port();
+    sshd.install_remote_tool(
+        "docker",
+        &format!("#!/bin/sh\ncat >&2 <<'ERR'\n{DOCKER_DENIED_STDERR}ERR\nexit 1\n"),
+    );
+    sshd.install_remote_tool(
+        "systemctl",
+        "#!/bin/sh\nprintf 'Id=arangodb.service\\nLoadState=not-found\\nActiveState=inactive\\nSubState=dead\\nMainPID=0\\n'\n",
+    );
+
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    env.trust(&sshd);
+    env.write(
+        "config/sparkdeck/config.toml",
+        &format!(
+            "[services]\nshow_unexpected = false\nreplace_catalog = true\n\n\
+             [[services.catalog]]\nname = \"ArangoDB\"\nports = [{held}]\nkind = \"docker\"\n\
+             container = \"arangodb\"\nmatches = [\"arangod\"]\nprobe = \"http\"\n\
+             probe_path = \"/_api/version\"\n\n\
+             [[services.catalog]]\nname = \"Whisper\"\nports = [{down}]\nprobe = \"tcp\"\n"
+        ),
+    );
+
+    let out = env
+        .cmd()
+        .args(["snapshot", "--json", "--host", "testspark"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let services = v["services"].as_array().expect("a services array");
+    let by_name = |n: &str| {
+        services
+            .iter()
+            .find(|s| s["name"] == n)
+            .unwrap_or_else(|| panic!("no {n} in {v}"))
+    };
+    let arango = by_name("ArangoDB");
+    assert_eq!(arango["state"], "conflict", "{arango}");
+    assert_eq!(arango["port"], held);
+    assert_eq!(arango["expected"], true);
+    assert_eq!(arango["owner"]["process"], "perl", "{arango}");
+    assert_eq!(arango["health"]["ok"], true, "perl answers 200: {arango}");
+    assert!(arango["health"]["latency_ms"].is_u64(), "{arango}");
+    let whisper = by_name("Whisper");
+    assert_eq!(whisper["state"], "down", "{whisper}");
+    assert_eq!(whisper["health"], serde_json::Value::Null);
+    assert_eq!(whisper["bind"], serde_json::Value::Null);
+
+    let problems = v["problems"].as_array().expect("a problems array");
+    let docker = problems
+        .iter()
+        .find(|p| p["message"].as_str().unwrap_or("").contains("docker"))
+        .unwrap_or_else(|| panic!("no docker problem in {problems:?}"));
+    assert_eq!(docker["area"], "services");
+    assert!(
+        docker["fix"]
+            .as_str()
+            .unwrap()
+            .contains("usermod -aG docker"),
+        "{docker}"
+    );
+    for name in ["ArangoDB", "Whisper"] {
+        assert!(
+            problems.iter().any(
+                |p| p["severity"] == "crit" && p["message"].as_str().unwrap().starts_with(name)
+            ),
+            "{name} is a crit problem: {problems:?}"
+        );
+    }
+
+    // The text summary says the same in lines a person reads.
+    let out = env
+        .cmd()
+        .args(["snapshot", "--host", "testspark"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("svc") && l.contains("conflict") && l.contains("ArangoDB")),
+        "{text}"
+    );
+    assert!(text.contains("usermod -aG docker"), "{text}");
+}
