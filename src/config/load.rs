@@ -854,6 +854,10 @@ mod tests {
                 "services",
                 toml::Table::try_from(ServicesSettings::default()).unwrap(),
             ),
+            (
+                "models",
+                toml::Table::try_from(ModelsSettings::default()).unwrap(),
+            ),
         ];
         for (section, key, min, max) in RANGES {
             let table = &defaults.iter().find(|(s, _)| s == section).unwrap().1;
@@ -862,10 +866,12 @@ mod tests {
         }
         let gpu = toml::Table::try_from(GpuSettings::default()).unwrap();
         for (section, key, min, max) in FLOAT_RANGES {
-            assert_eq!(*section, "gpu");
-            let v = gpu[*key].as_float().expect("decimal keys are floats");
+            let table = &defaults.iter().find(|(s, _)| s == section).unwrap().1;
+            let v = table[*key].as_float().expect("decimal keys are floats");
             assert!((*min..=*max).contains(&v), "[{section}] {key} = {v}");
         }
+        let models = ModelsSettings::default();
+        assert!(models.disk_warn_pct <= models.disk_crit_pct);
         for (warn, crit) in GPU_WARN_CRIT {
             assert!(
                 gpu[*warn].as_float() <= gpu[*crit].as_float(),
