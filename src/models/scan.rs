@@ -160,7 +160,7 @@ async fn walk(
     let mut seen = 0u64;
     let mut sum = InodeSum::default();
     let mut files = 0u64;
-    let mut stderr = Vec::new();
+    let mut stderr = Stderr::default();
     let mut status = None;
     while let Some(ev) = stream.next().await {
         match ev {
@@ -222,9 +222,33 @@ fn needed(kind: StoreKind, rel: &str) -> bool {
     }
 }
 
+/// find's complaints, bounded: a tree of a million unreadable folders must not grow a
+/// million-line error in memory.
+#[derive(Debug, Default)]
+struct Stderr {
+    head: Vec<String>,
+    lines: usize,
+    denied: usize,
+}
+
+/// Lines kept for matching and quoting.
+const STDERR_KEPT: usize = 20;
+
+impl Stderr {
+    fn push(&mut self, line: String) {
+        self.lines += 1;
+        if line.contains("Permission denied") {
+            self.denied += 1;
+        }
+        if self.head.len() < STDERR_KEPT {
+            self.head.push(line);
+        }
+    }
+}
+
 /// Why nothing could be listed, with what to do about it.
-fn walk_failure(where_: &str, status: Option<i32>, stderr: &[String]) -> String {
-    let text = stderr.join("\n");
+fn walk_failure(where_: &str, status: Option<i32>, stderr: &Stderr) -> String {
+    let text = stderr.head.join("\n");
     if status == Some(127) || text.contains("find: not found") {
         return format!(
             "cannot walk {where_}: `find` is not installed; install GNU findutils (apt install findutils)"
@@ -250,11 +274,8 @@ fn walk_failure(where_: &str, status: Option<i32>, stderr: &[String]) -> String 
     )
 }
 
-fn partial_read(where_: &str, status: Option<i32>, stderr: &[String]) -> String {
-    let denied = stderr
-        .iter()
-        .filter(|l| l.contains("Permission denied"))
-        .count();
+fn partial_read(where_: &str, status: Option<i32>, stderr: &Stderr) -> String {
+    let denied = stderr.denied;
     if denied > 0 {
         format!(
             "partial read of {where_}: {denied} entr{} not readable (permission denied), sizes are too low{}; run as a user that can read them",
@@ -271,16 +292,17 @@ fn partial_read(where_: &str, status: Option<i32>, stderr: &[String]) -> String 
 }
 
 /// The first stderr lines, then how many more there were.
-fn quote(stderr: &[String]) -> String {
-    if stderr.is_empty() {
+fn quote(stderr: &Stderr) -> String {
+    if stderr.lines == 0 {
         return String::new();
     }
     let shown: Vec<&str> = stderr
+        .head
         .iter()
         .take(STDERR_QUOTED)
         .map(|l| l.trim())
         .collect();
-    let more = stderr.len().saturating_sub(STDERR_QUOTED);
+    let more = stderr.lines.saturating_sub(shown.len());
     let tail = if more > 0 {
         format!(" (+{more} more)")
     } else {
