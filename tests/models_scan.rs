@@ -458,3 +458,20 @@ async fn a_store_path_that_is_a_symlink_is_followed_but_nothing_below_it() {
     assert_eq!(model(&scan, "Qwen/Qwen3-0.6B").size_bytes, 1840);
     assert_eq!(scan.total_bytes, 2840);
 }
+
+#[tokio::test]
+async fn a_file_added_three_levels_down_is_seen_through_its_folder_mtime() {
+    let st = ModelStores::build();
+    let host = LocalHost::new();
+    let mut cache = ScanCache::default();
+    let s = spec(&st.folder, StoreKind::Folder);
+    let before = cache.scan(&host, &s, false, &quiet).await;
+    // Most likely within the same second as the look above: only the sub-second part of
+    // `sub/`'s mtime changes.
+    write(&st.folder.join("qwen3-32b-nvfp4/sub/more.bin"), 11);
+    let after = cache.scan(&host, &s, false, &quiet).await;
+    assert_eq!(
+        model(&after, "qwen3-32b-nvfp4").size_bytes,
+        model(&before, "qwen3-32b-nvfp4").size_bytes + 11
+    );
+}

@@ -81,9 +81,11 @@ pub async fn fingerprint(host: &dyn Host, spec: &StoreSpec) -> Option<Vec<(Strin
     let mut print: Vec<(String, i64)> = out
         .stdout_str()
         .lines()
-        .filter_map(|l| joiner.push(l))
-        .filter(|e| spec.kind != StoreKind::Ollama || keeps_ollama(&e.rel))
-        .map(|e| (format!("{}\u{0}{}", e.rel, e.size), e.mtime))
+        .filter_map(|l| joiner.push(l).map(|e| (e, l)))
+        .filter(|(e, _)| spec.kind != StoreKind::Ollama || keeps_ollama(&e.rel))
+        // The raw record keeps find's sub-second mtime: a change in the same second as
+        // the last look still shows.
+        .map(|(e, l)| (format!("{}\u{0}{}\u{0}{l}", e.rel, e.size), e.mtime))
         .collect();
     print.sort();
     Some(print)
