@@ -2,7 +2,7 @@
 
 use sparkdeck::app::action::Action;
 use sparkdeck::config::load::{
-    GENERAL_KEYS, GPU_KEYS, JOBS_KEYS, SECTIONS, SERVICES_KEYS, SSH_KEYS, TUNNEL_KEYS,
+    GENERAL_KEYS, GPU_KEYS, JOBS_KEYS, MODELS_KEYS, SECTIONS, SERVICES_KEYS, SSH_KEYS, TUNNEL_KEYS,
 };
 use sparkdeck::config::theme_file::COLOUR_FIELDS;
 use sparkdeck::config::{Config, Keymap, parse};
@@ -48,6 +48,7 @@ fn example_documents_every_key_of_every_section() {
         ("gpu", own(GPU_KEYS)),
         ("jobs", own(JOBS_KEYS)),
         ("services", own(SERVICES_KEYS)),
+        ("models", own(MODELS_KEYS)),
         ("keys", keys),
         ("theme", theme_keys),
     ];
@@ -59,14 +60,16 @@ fn example_documents_every_key_of_every_section() {
     for (section, keys) in &expected {
         let lines = section_lines(section);
         for key in keys {
-            // A list of tables is documented by its own `[[section.key]]` header, commented
-            // out when the default list is empty.
+            // A (list of) tables is documented by its own `[section.key]` / `[[section.key]]`
+            // header, commented out when the default list is empty.
             let table_list = format!("[[{section}.{key}]]");
+            let table = format!("[{section}.{key}]");
             assert!(
                 documents(&lines, key)
-                    || EXAMPLE
-                        .lines()
-                        .any(|l| l.trim().trim_start_matches('#').trim() == table_list),
+                    || EXAMPLE.lines().any(|l| {
+                        let l = l.trim().trim_start_matches('#').trim();
+                        l == table_list || l == table
+                    }),
                 "[{section}] {key} is not in config.example.toml"
             );
         }
@@ -112,6 +115,7 @@ fn config_doc_covers_every_section_and_key() {
         .chain(GPU_KEYS)
         .chain(JOBS_KEYS)
         .chain(SERVICES_KEYS)
+        .chain(MODELS_KEYS)
         .chain(COLOUR_FIELDS)
     {
         assert!(
@@ -165,4 +169,14 @@ fn every_catalog_entry_key_is_documented_in_the_example_and_the_docs() {
         .join("\n");
     let config = parse(&text, Path::new("example")).expect("the commented entry is valid");
     assert_eq!(config.services.catalog[0].name, "Qdrant");
+}
+
+#[test]
+fn models_keys_are_the_fields_of_models_settings() {
+    let fields = toml::Table::try_from(sparkdeck::config::ModelsSettings::default()).unwrap();
+    let mut from_struct: Vec<&str> = fields.keys().map(String::as_str).collect();
+    let mut listed = MODELS_KEYS.to_vec();
+    from_struct.sort_unstable();
+    listed.sort_unstable();
+    assert_eq!(from_struct, listed, "MODELS_KEYS and ModelsSettings differ");
 }

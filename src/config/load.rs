@@ -25,7 +25,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 /// Top-level tables of `config.toml`.
 pub const SECTIONS: &[&str] = &[
-    "general", "ssh", "tunnels", "gpu", "jobs", "services", "keys", "theme",
+    "general", "ssh", "tunnels", "gpu", "jobs", "services", "models", "keys", "theme",
 ];
 /// Keys of `[general]`, `[ssh]`, `[tunnels]` and `[gpu]` (the fields of their structs).
 pub const GENERAL_KEYS: &[&str] = &["theme", "mouse", "read_only", "tick_ms"];
@@ -140,6 +140,8 @@ pub const RANGES: &[(&str, &str, i64, i64)] = &[
     ("gpu", "history_window_s", 5, 3_600),
     ("gpu", "retention_days", 1, 3_650),
     ("gpu", "alert_after_samples", 1, 1_000),
+    // A rescan costs one shallow `find` per store even when nothing changed.
+    ("models", "refresh_s", 5, 86_400),
 ];
 
 /// Allowed ranges of the decimal settings (integers are accepted too): (section, key, min,
@@ -152,6 +154,8 @@ pub const FLOAT_RANGES: &[(&str, &str, f64, f64)] = &[
     ("gpu", "temperature_warn_c", 0.0, 150.0),
     ("gpu", "temperature_crit_c", 0.0, 150.0),
     ("gpu", "hysteresis", 0.0, 50.0),
+    ("models", "disk_warn_pct", 0.0, 100.0),
+    ("models", "disk_crit_pct", 0.0, 100.0),
 ];
 
 /// Threshold pairs of `[gpu]` whose warning border may not lie above the critical one.
@@ -253,6 +257,7 @@ pub fn parse_with(text: &str, origin: &Path, env: Env<'_>) -> Result<Config, Con
     ctx.check_gpu_pairs(root, &config.gpu)?;
     ctx.check_jobs(root, &config.jobs)?;
     ctx.check_services(root, &config.services)?;
+    ctx.check_models(root, &config.models)?;
     for path in [&mut config.ssh.known_hosts, &mut config.ssh.config_file]
         .into_iter()
         .flatten()
@@ -596,6 +601,68 @@ impl Ctx<'_> {
             }
             if e.expect_status.is_some_and(|s| !(100..=599).contains(&s)) {
                 return bad(i, "expect_status", "must be an HTTP status, 100-599".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// What serde cannot see in `[models]`: empty paths, a warning border above the
+    /// critical one, default roles that could never match a model.
+    fn check_models(&self, root: &DeTable<'_>, models: &ModelsSettings) -> Result<(), ConfigError> {
+        let bad = |key: &str, message: String| {
+            let span = lookup(root, "models", key).map_or(0..0, |v| v.span());
+            Err(self.error(
+                span,
+                Invalid::BadValue {
+                    section: "models".into(),
+                    key: key.into(),
+                    message,
+                },
+            ))
+        };
+        if models.root.trim().is_empty() {
+            return bad(
+                "root",
+                "must name the folder models should live in (default \"~/ai/models\")".into(),
+            );
+        }
+        for (key, list) in [
+            ("ollama_stores", &models.ollama_stores),
+            ("extra", &models.extra),
+        ] {
+            if list.iter().any(|p| p.trim().is_empty()) {
+                return bad(key, "an entry is empty; remove it or name a folder".into());
+            }
+        }
+        if models.disk_warn_pct > models.disk_crit_pct {
+            let span = lookup(root, "models", "disk_warn_pct")
+                .or_else(|| lookup(root, "models", "disk_crit_pct"))
+                .map_or(0..0, |v| v.span());
+            return Err(self.error(
+                span,
+                Invalid::OutOfRange {
+                    section: "models".into(),
+                    key: "disk_warn_pct".into(),
+                    value: models.disk_warn_pct.to_string(),
+                    allowed: format!(
+                        "at most disk_crit_pct ({}), since a gauge turns yellow before red",
+                        models.disk_crit_pct
+                    ),
+                },
+            ));
+        }
+        for (role, wanted) in &models.defaults {
+            if role.trim().is_empty() {
+                return bad("defaults", "a role name is empty".into());
+            }
+            // Matching ignores case and separators, so a name must keep a letter or digit.
+            if !wanted.chars().any(char::is_alphanumeric) {
+                return bad(
+                    "defaults",
+                    format!(
+                        "role {role:?}: {wanted:?} names no model (no letter or digit), so it could never be found"
+                    ),
+                );
             }
         }
         Ok(())

@@ -6,13 +6,14 @@
 pub mod defaults;
 pub mod delete;
 pub mod discover;
+pub mod disk;
 pub mod dup;
 pub mod inuse;
 pub mod scan;
 
 use crate::config::ModelsSettings;
 use crate::host::Host;
-use crate::model::{DeleteOutcome, ModelsReport, ScanProgress};
+use crate::model::{DeleteOutcome, ModelsReport, ScanProgress, StoreScan};
 use std::sync::Arc;
 
 /// One host's model stores; keeps the last scan of each store so an unchanged store is
@@ -39,10 +40,47 @@ impl ModelsEngine {
     /// duplicates and defaults. `progress` is called while a walk runs.
     pub async fn refresh(
         &mut self,
-        _force: bool,
-        _progress: &(dyn Fn(ScanProgress) + Send + Sync),
+        force: bool,
+        progress: &(dyn Fn(ScanProgress) + Send + Sync),
     ) -> ModelsReport {
-        todo!("models scan helper")
+        let host = self.host.as_ref();
+        let found = discover::probe(host, &self.settings).await;
+        self.cache.retain(&found.stores);
+        let mut stores = Vec::with_capacity(found.stores.len() + found.problems.len());
+        for spec in &found.stores {
+            stores.push(self.cache.scan(host, spec, force, progress).await);
+        }
+        let now = now();
+        stores.extend(found.problems.into_iter().map(|(spec, why)| StoreScan {
+            spec,
+            total_bytes: 0,
+            files: 0,
+            models: Vec::new(),
+            error: Some(why),
+            mount: None,
+            scanned_at: now,
+        }));
+        let mut notes = found.notes;
+        let filesystems = match disk::filesystems(host, &mut stores).await {
+            Ok(fs) => fs,
+            Err(note) => {
+                notes.push(note);
+                Vec::new()
+            }
+        };
+        notes.extend(inuse::mark_noted(host, &mut stores).await);
+        let duplicates = dup::find_duplicates(&stores);
+        let defaults = defaults::check(&self.settings.defaults, &stores);
+        let report = ModelsReport {
+            stores,
+            filesystems,
+            duplicates,
+            defaults,
+            at: now,
+            notes,
+        };
+        self.last = Some(report.clone());
+        report
     }
 
     /// Deletes the model with this id from the last report after re-checking that it
@@ -90,4 +128,10 @@ impl ModelsEngine {
         }
         outcome
     }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }

@@ -4,6 +4,7 @@
 pub mod env;
 pub mod fake_smi;
 pub mod http_stub;
+pub mod model_stores;
 pub mod postgres;
 pub mod postgrest;
 pub mod sshd;
