@@ -854,16 +854,23 @@ mod tests {
                 "services",
                 toml::Table::try_from(ServicesSettings::default()).unwrap(),
             ),
+            (
+                "models",
+                toml::Table::try_from(ModelsSettings::default()).unwrap(),
+            ),
         ];
+        let table = |section: &str| &defaults.iter().find(|(s, _)| *s == section).unwrap().1;
         for (section, key, min, max) in RANGES {
-            let table = &defaults.iter().find(|(s, _)| s == section).unwrap().1;
-            let v = table[*key].as_integer().expect("ranged keys are integers");
+            let v = table(section)[*key]
+                .as_integer()
+                .expect("ranged keys are integers");
             assert!((*min..=*max).contains(&v), "[{section}] {key} = {v}");
         }
-        let gpu = toml::Table::try_from(GpuSettings::default()).unwrap();
+        let gpu = table("gpu");
         for (section, key, min, max) in FLOAT_RANGES {
-            assert_eq!(*section, "gpu");
-            let v = gpu[*key].as_float().expect("decimal keys are floats");
+            let v = table(section)[*key]
+                .as_float()
+                .expect("decimal keys are floats");
             assert!((*min..=*max).contains(&v), "[{section}] {key} = {v}");
         }
         for (warn, crit) in GPU_WARN_CRIT {
