@@ -60,8 +60,8 @@ fn example_documents_every_key_of_every_section() {
     for (section, keys) in &expected {
         let lines = section_lines(section);
         for key in keys {
-            // A list of tables is documented by its own `[[section.key]]` header, commented
-            // out when the default list is empty; a table by its `[section.key]` header.
+            // A (list of) tables is documented by its own `[section.key]` / `[[section.key]]`
+            // header, commented out when the default list is empty.
             let table_list = format!("[[{section}.{key}]]");
             let table = format!("[{section}.{key}]");
             assert!(

@@ -192,6 +192,7 @@ fn no_stores_found() {
         answer(
             s,
             ModelsReport {
+                notes: Vec::new(),
                 stores,
                 filesystems: filesystems(),
                 duplicates: Vec::new(),

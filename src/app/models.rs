@@ -511,7 +511,10 @@ impl State {
     /// Lines the stores panel wants: one per store, the defaults, the duplicates.
     pub fn models_store_lines(&self) -> usize {
         self.models_report().map_or(0, |r| {
-            r.stores.len() + usize::from(!r.defaults.is_empty()) + r.duplicates.len().min(3)
+            r.stores.len()
+                + usize::from(!r.defaults.is_empty())
+                + r.duplicates.len().min(3)
+                + r.notes.len().min(2)
         })
     }
 

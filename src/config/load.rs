@@ -859,15 +859,18 @@ mod tests {
                 toml::Table::try_from(ModelsSettings::default()).unwrap(),
             ),
         ];
+        let table = |section: &str| &defaults.iter().find(|(s, _)| *s == section).unwrap().1;
         for (section, key, min, max) in RANGES {
-            let table = &defaults.iter().find(|(s, _)| s == section).unwrap().1;
-            let v = table[*key].as_integer().expect("ranged keys are integers");
+            let v = table(section)[*key]
+                .as_integer()
+                .expect("ranged keys are integers");
             assert!((*min..=*max).contains(&v), "[{section}] {key} = {v}");
         }
-        let gpu = toml::Table::try_from(GpuSettings::default()).unwrap();
+        let gpu = table("gpu");
         for (section, key, min, max) in FLOAT_RANGES {
-            let table = &defaults.iter().find(|(s, _)| s == section).unwrap().1;
-            let v = table[*key].as_float().expect("decimal keys are floats");
+            let v = table(section)[*key]
+                .as_float()
+                .expect("decimal keys are floats");
             assert!((*min..=*max).contains(&v), "[{section}] {key} = {v}");
         }
         let models = ModelsSettings::default();

@@ -174,6 +174,9 @@ pub struct ModelsReport {
     pub defaults: Vec<DefaultRole>,
     /// Unix seconds.
     pub at: i64,
+    /// Problems that belong to no store (docker socket not readable, discovery failed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The outcome of a confirmed delete.

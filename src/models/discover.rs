@@ -12,8 +12,7 @@ use crate::host::Host;
 use crate::model::{StoreKind, StoreSpec};
 
 /// The outcome of looking: stores to scan, configured stores that cannot be scanned (with
-/// why and the fix; docker not answering counts as one, `docker volumes`), and notes that
-/// belong to no store (the discovery itself failed).
+/// why and the fix), and notes that belong to no store (docker not reachable).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Discovery {
     pub stores: Vec<StoreSpec>,
@@ -158,7 +157,7 @@ pub async fn probe(host: &dyn Host, settings: &ModelsSettings) -> Discovery {
                     add(StoreKind::Ollama, &format!("container {container}"), &path);
                 }
             }
-            Err(Some(note)) => d.problems.push((docker_spec(), note)),
+            Err(Some(note)) => d.notes.push(note),
             Err(None) => {}
         }
     }
@@ -234,15 +233,6 @@ pub async fn probe(host: &dyn Host, settings: &ModelsSettings) -> Discovery {
         }
     }
     d
-}
-
-/// Stands for the Ollama stores of containers when docker cannot be asked about them.
-pub fn docker_spec() -> StoreSpec {
-    StoreSpec {
-        path: "docker volumes".into(),
-        kind: StoreKind::Ollama,
-        origin: "docker_volumes".into(),
-    }
 }
 
 fn kind_of(s: &str) -> Option<StoreKind> {

@@ -13,7 +13,7 @@ pub mod scan;
 
 use crate::config::ModelsSettings;
 use crate::host::Host;
-use crate::model::{DeleteOutcome, ModelsReport, ScanProgress, StoreKind, StoreScan, StoreSpec};
+use crate::model::{DeleteOutcome, ModelsReport, ScanProgress, StoreScan};
 use std::sync::Arc;
 
 /// One host's model stores; keeps the last scan of each store so an unchanged store is
@@ -60,29 +60,15 @@ impl ModelsEngine {
             mount: None,
             scanned_at: now,
         }));
-        // The discovery itself failed: shown like a store that cannot be read, so the tab
-        // and `snapshot` say why the list is empty.
-        stores.extend(found.notes.into_iter().map(|why| StoreScan {
-            spec: StoreSpec {
-                path: "store discovery".into(),
-                kind: StoreKind::Folder,
-                origin: "discovery".into(),
-            },
-            total_bytes: 0,
-            files: 0,
-            models: Vec::new(),
-            error: Some(why),
-            mount: None,
-            scanned_at: now,
-        }));
+        let mut notes = found.notes;
         let filesystems = match disk::filesystems(host, &mut stores).await {
             Ok(fs) => fs,
-            Err(why) => {
-                tracing::warn!("models on {}: {why}", host.name());
+            Err(note) => {
+                notes.push(note);
                 Vec::new()
             }
         };
-        inuse::mark(host, &mut stores).await;
+        notes.extend(inuse::mark_noted(host, &mut stores).await);
         let duplicates = dup::find_duplicates(&stores);
         let defaults = defaults::check(&self.settings.defaults, &stores);
         let report = ModelsReport {
@@ -91,6 +77,7 @@ impl ModelsEngine {
             duplicates,
             defaults,
             at: now,
+            notes,
         };
         self.last = Some(report.clone());
         report

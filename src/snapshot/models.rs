@@ -202,6 +202,9 @@ pub fn problems(report: &ModelsReport, settings: &ModelsSettings) -> Vec<Problem
             ));
         }
     }
+    for note in &report.notes {
+        out.push(problem("info", format!("models: {note}"), None));
+    }
     for d in report.defaults.iter().filter(|d| d.found.is_empty()) {
         out.push(problem(
             "warn",

@@ -229,6 +229,7 @@ pub fn filesystems() -> Vec<Filesystem> {
 
 pub fn report(at: i64) -> ModelsReport {
     ModelsReport {
+        notes: Vec::new(),
         stores: stores(),
         filesystems: filesystems(),
         duplicates: vec![Duplicate {

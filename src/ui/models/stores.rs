@@ -119,6 +119,10 @@ pub fn render(frame: &mut Frame, area: Rect, boxed: bool, state: &State) {
             style::warn(th),
         ));
     }
+    // Faults that belong to no store (docker socket, in-use check partial) come last.
+    for note in r.notes.iter().take(2) {
+        lines.push(Line::styled(fit(&format!("⚠ {note}"), w), style::warn(th)));
+    }
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
