@@ -12,12 +12,13 @@ use support::sshd::Sshd;
 const DOCKER_DENIED_STDERR: &str =
     include_str!("fixtures/services/docker-ps.permission-denied.docker-28.2.2.stderr");
 
-/// Answers every request with 200; prints its port first; exits by itself after 5 min
-/// (no terminal, so no hangup when the session ends).
-const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1; alarm 300;
+/// Answers every request with 200; prints its port first; exits once its parent (the SSH
+/// session) is gone, since without a terminal it gets no hangup.
+const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1;
+my $parent = getppid(); $SIG{ALRM} = sub { exit 0 if getppid() != $parent; alarm 1 }; alarm 1;
 my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1) or die "listen: $!";
 print $s->sockport, "\n";
-while (my $c = $s->accept) { while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"; close $c }"#;
+while (1) { my $c = $s->accept or next; while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"; close $c }"#;
 
 async fn perl_server(host: &dyn Host) -> (u16, LineStream) {
     let mut s = host

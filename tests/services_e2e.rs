@@ -26,11 +26,13 @@ const OLLAMA_TAGS: &str = include_str!("fixtures/services/api_tags.ollama-docs.j
 const OLLAMA_VERSION: &str = include_str!("fixtures/services/api_version.ollama-docs.json");
 
 /// Answers every request with 200 "perl"; prints its port first. Without a terminal it
-/// gets no hangup when the session ends, so it exits by itself after 5 minutes.
-const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1; alarm 300;
+/// gets no hangup when the session ends, so it exits once its parent (the session) is gone:
+/// a leftover would show up as a second "perl" instance in the next test.
+const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1;
+my $parent = getppid(); $SIG{ALRM} = sub { exit 0 if getppid() != $parent; alarm 1 }; alarm 1;
 my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1) or die "listen: $!";
 print $s->sockport, "\n";
-while (my $c = $s->accept) { while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nperl"; close $c }"#;
+while (1) { my $c = $s->accept or next; while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nperl"; close $c }"#;
 
 const DOCKER_DENIED_STDERR: &str =
     include_str!("fixtures/services/docker-ps.permission-denied.docker-28.2.2.stderr");

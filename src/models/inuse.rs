@@ -15,7 +15,8 @@ pub const OPENAI_PORTS: [u16; 3] = [8000, 8001, 30000];
 /// refresh.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(1);
 /// Said once per check when `/proc/<pid>/fd` of other users' processes cannot be read.
-pub const PARTIAL_NOTE: &str = "in-use check partial: run as root";
+pub const PARTIAL_NOTE: &str =
+    "in-use check partial: some processes' open files are not readable (other users' need root)";
 
 /// Sets `in_use` on every model of `stores` from what runs on the host now (cleared first,
 /// so an unloaded model is free again). A missing Ollama or vLLM is not an error.
