@@ -88,7 +88,8 @@ fn settings() -> ServicesSettings {
 }
 
 fn fake_tools(sshd: &Sshd) {
-    let ps = fixture("docker/ps-format-json.docker-cli-docs.jsonl");
+    let ps = fixture("ps-format-json.docker-cli-docs.jsonl");
+    assert!(ps.is_file(), "{} is missing", ps.display());
     sshd.install_remote_tool("docker", &format!("#!/bin/sh\ncat '{}'\n", ps.display()));
     sshd.install_remote_tool(
         "systemctl",
