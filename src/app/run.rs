@@ -326,11 +326,7 @@ async fn perform(
         // remote kill); until it lands the user is told instead of being left waiting.
         Effect::TerminateProcess { name, pid, force } => {
             // Read-only is re-checked here, on the connection the dialog was confirmed for.
-            let read_only = state.read_only
-                || state
-                    .saved
-                    .iter()
-                    .any(|c| c.spec.name == name && c.spec.read_only);
+            let read_only = state.read_only_for(&name);
             if read_only {
                 send(Msg::ProcessTerminated {
                     name,
@@ -432,11 +428,7 @@ async fn perform(
         }
         Effect::RequeueJobs { name, ids } => {
             // Read-only is re-checked here, on the connection the dialog was confirmed for.
-            let read_only = state.read_only
-                || state
-                    .saved
-                    .iter()
-                    .any(|c| c.spec.name == name && c.spec.read_only);
+            let read_only = state.read_only_for(&name);
             let refuse = if read_only {
                 Some("read-only: nothing was sent".to_string())
             } else if !workers.is_running(&name) {
@@ -481,11 +473,7 @@ async fn perform(
         }
         Effect::DeleteModel { name, id, path } => {
             // Read-only is re-checked here, on the connection the dialog was confirmed for.
-            let read_only = state.read_only
-                || state
-                    .saved
-                    .iter()
-                    .any(|c| c.spec.name == name && c.spec.read_only);
+            let read_only = state.read_only_for(&name);
             if read_only {
                 send(Msg::ModelDeleted {
                     name,
@@ -509,11 +497,7 @@ async fn perform(
         }
         Effect::ServiceAction { name, target, verb } => {
             // Read-only is re-checked here, on the connection the dialog was confirmed for.
-            let read_only = state.read_only
-                || state
-                    .saved
-                    .iter()
-                    .any(|c| c.spec.name == name && c.spec.read_only);
+            let read_only = state.read_only_for(&name);
             let refused = if read_only {
                 Some("read-only: nothing was changed".to_string())
             } else if !workers.is_running(&name) {

@@ -297,6 +297,15 @@ impl State {
     }
 
     /// The global flag, or the active connection's own flag.
+    /// Read-only for connection `name`: the global flag or that saved connection's own.
+    pub fn read_only_for(&self, name: &str) -> bool {
+        self.read_only
+            || self
+                .saved
+                .iter()
+                .any(|c| c.spec.name == name && c.spec.read_only)
+    }
+
     pub fn read_only_now(&self) -> bool {
         self.read_only || self.active_entry().is_some_and(|e| e.read_only)
     }
