@@ -292,3 +292,179 @@ pub fn clock_check(skew: Option<Result<i64, String>>) -> Check {
         c.with_fix("enable time sync on both: sudo timedatectl set-ntp true")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::MemoryView;
+    use crate::snapshot::GpuClocks;
+
+    const GIB: u64 = 1 << 30;
+
+    fn gb10(used_gib: u64) -> GpuEntry {
+        GpuEntry {
+            index: 0,
+            name: Some("NVIDIA GB10".into()),
+            uuid: None,
+            driver_version: None,
+            utilization_pct: None,
+            temperature_c: None,
+            power_w: None,
+            power_limit_w: None,
+            clocks_mhz: GpuClocks {
+                graphics: None,
+                sm: None,
+                memory: None,
+            },
+            memory: MemoryView {
+                kind: MemoryKind::Unified,
+                total_bytes: Some(100 * GIB),
+                used_bytes: Some(used_gib * GIB),
+                gpu_resident_bytes: Some(used_gib * GIB),
+                headroom_bytes: Some((100 - used_gib) * GIB),
+                pressure_pct: Some(0.5),
+            },
+            processes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn gpu_memory_thresholds_from_config() {
+        let s = GpuSettings::default();
+        let c = gpu_check(&[gb10(10)], None, &s);
+        assert_eq!(c.status, Status::Ok);
+        assert_eq!(c.seen, "0 NVIDIA GB10 mem 10% headroom 90.0 GiB psi 0.5%");
+        assert!(c.fix.is_none());
+        let at = |pct: f64| gb10(pct as u64);
+        assert_eq!(
+            gpu_check(&[at(s.memory_warn_pct)], None, &s).status,
+            Status::Warn
+        );
+        let crit = gpu_check(&[at(s.memory_crit_pct)], None, &s);
+        assert_eq!(crit.status, Status::Crit);
+        assert!(crit.fix.unwrap().contains("memory_crit_pct"));
+    }
+
+    #[test]
+    fn gpu_errors_crit_unless_no_driver() {
+        let s = GpuSettings::default();
+        let none = "no NVIDIA GPU found: NVML could not be loaded (libnvidia-ml.so.1: cannot \
+                    open shared object file: No such file or directory); cannot run \
+                    nvidia-smi on local: could not start `nvidia-smi`: No such file or directory";
+        assert_eq!(gpu_check(&[], Some(none), &s).status, Status::Skip);
+        let remote = "no NVIDIA GPU found: nvidia-smi --query-gpu on spark exited with status \
+                      127: sh: nvidia-smi: not found";
+        assert_eq!(gpu_check(&[], Some(remote), &s).status, Status::Skip);
+        let broken = "no NVIDIA GPU found: nvidia-smi --query-gpu on spark exited with status \
+                      9: NVIDIA-SMI has failed because it couldn't communicate with the driver";
+        assert_eq!(gpu_check(&[], Some(broken), &s).status, Status::Crit);
+        let reset = "nvidia-smi on spark: GPU 00000000:01:00.0: GPU requires reset";
+        let c = gpu_check(&[gb10(10)], Some(reset), &s);
+        assert_eq!(c.status, Status::Crit);
+        assert!(c.fix.unwrap().contains("nvidia-smi -r"));
+        assert_eq!(gpu_check(&[], Some("value ERR!"), &s).status, Status::Crit);
+    }
+
+    #[test]
+    fn clock_skew_thresholds() {
+        assert_eq!(clock_check(None).status, Status::Ok);
+        assert_eq!(clock_check(Some(Ok(-5))).status, Status::Ok);
+        assert_eq!(clock_check(Some(Ok(6))).status, Status::Warn);
+        assert_eq!(clock_check(Some(Ok(-60))).status, Status::Warn);
+        let c = clock_check(Some(Ok(61)));
+        assert_eq!(
+            (c.status, c.seen.as_str()),
+            (Status::Crit, "host clock +61 s from this machine")
+        );
+        assert_eq!(clock_check(Some(Err("x".into()))).status, Status::Warn);
+    }
+
+    fn info(user: &str, groups: &[&str]) -> HostInfo {
+        HostInfo {
+            name: "spark".into(),
+            hostname: None,
+            source: "ssh".into(),
+            user: Some(user.into()),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+            kernel: None,
+            arch: None,
+            uptime_s: None,
+        }
+    }
+
+    #[test]
+    fn user_needs_docker_group_only_where_docker_is() {
+        let alice = info("alice", &["alice", "sudo"]);
+        let c = user_check(Ok(&alice), Some(true));
+        assert_eq!(c.status, Status::Warn);
+        assert_eq!(c.fix.as_deref(), Some(USERMOD_DOCKER));
+        assert_eq!(user_check(Ok(&alice), Some(false)).status, Status::Ok);
+        assert_eq!(user_check(Ok(&alice), None).status, Status::Ok);
+        let member = info("alice", &["alice", "docker"]);
+        assert_eq!(user_check(Ok(&member), Some(true)).status, Status::Ok);
+        assert_eq!(
+            user_check(Ok(&info("root", &["root"])), Some(true)).status,
+            Status::Ok
+        );
+    }
+
+    fn summary(stuck: bool, hints: Vec<String>) -> JobsSummary {
+        JobsSummary {
+            total: Some(3),
+            by_status: Default::default(),
+            by_status_rows: 3,
+            recent: Vec::new(),
+            stuck,
+            hints,
+        }
+    }
+
+    #[test]
+    fn jobs_stuck_crit_hints_warn_no_credentials_skip() {
+        assert_eq!(jobs_check(&Ok(summary(false, vec![]))).status, Status::Ok);
+        assert_eq!(jobs_check(&Ok(summary(true, vec![]))).status, Status::Crit);
+        let hinted = jobs_check(&Ok(summary(false, vec!["local stack".into()])));
+        assert_eq!(
+            (hinted.status, hinted.seen.as_str()),
+            (Status::Warn, "local stack")
+        );
+        let none = Err(JobsError::NoCredentials {
+            file: ".env".into(),
+            host: "spark".into(),
+            detail: "missing".into(),
+        });
+        let c = jobs_check(&none);
+        assert_eq!(c.status, Status::Skip);
+        assert!(c.seen.starts_with("skipped: no Supabase credentials"));
+        let bad = Err(JobsError::InvalidKey {
+            masked: "ey…".into(),
+        });
+        assert_eq!(jobs_check(&bad).status, Status::Warn);
+    }
+
+    #[test]
+    fn problems_crit_first_and_capped() {
+        let p = |sev: &str, m: &str, fix: Option<&str>| Problem {
+            severity: sev.into(),
+            area: "models".into(),
+            message: m.into(),
+            fix: fix.map(str::to_string),
+        };
+        let ps = vec![
+            p("info", "dup", Some("keep one")),
+            p("warn", "w1", Some("same")),
+            p("warn", "w2", Some("same")),
+            p("warn", "w3", None),
+            p("crit", "c1", Some("free disk")),
+        ];
+        let c = models_check(&ps, &ModelsSettings::default());
+        assert_eq!(c.status, Status::Crit);
+        assert_eq!(
+            c.seen,
+            "c1; w1; w2; (+1 more: sparkdeck snapshot lists all)"
+        );
+        assert_eq!(c.fix.as_deref(), Some("free disk; same"));
+        let info_only = models_check(&ps[..1], &ModelsSettings::default());
+        assert_eq!(info_only.status, Status::Ok);
+    }
+}
