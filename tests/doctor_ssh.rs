@@ -1,5 +1,6 @@
 //! `sparkdeck doctor --host …` through the real test sshd: a remote with docker refusing
-//! the socket and a catalogued port held by the wrong process (exit 2), a healthy remote
+//! the socket, a catalogued port held by the wrong process and an XID in the kernel log
+//! (exit 2), a healthy remote
 //! (every check ok or skipped), and a host whose key is not known (the ssh check is crit).
 
 mod support;
@@ -118,6 +119,11 @@ fn docker_denied_and_a_port_conflict_exit_2() {
         "docker",
         &format!("#!/bin/sh\ncat >&2 <<'ERR'\n{DOCKER_DENIED_STDERR}ERR\nexit 1\n"),
     );
+    // A driver fault in the kernel log; nvidia-smi itself is absent on this remote.
+    sshd.install_remote_tool(
+        "dmesg",
+        "#!/bin/sh\necho '[ 9100.2] NVRM: Xid (PCI:000f:01:00): 79, pid=0, GPU has fallen off the bus.'\n",
+    );
     let env = TestEnv::new();
     env.ssh_alias("testspark", &sshd);
     env.trust(&sshd);
@@ -157,6 +163,15 @@ fn docker_denied_and_a_port_conflict_exit_2() {
             .as_str()
             .unwrap()
             .contains(&format!("ArangoDB (port {held}) is conflict")),
+        "{json}"
+    );
+    let gpu = check(&v, "gpu");
+    assert_eq!(gpu["status"], "crit", "{json}");
+    assert!(
+        gpu["seen"]
+            .as_str()
+            .unwrap()
+            .contains("1 XID error(s) in the kernel log since boot, last: [ 9100.2] NVRM: Xid"),
         "{json}"
     );
     let clock = check(&v, "clock");

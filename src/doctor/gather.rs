@@ -11,6 +11,7 @@ use super::checks::{
     clock_check, docker_check, gpu_check, jobs_check, models_check, services_check, ssh_check,
     user_check,
 };
+use super::xid::with_xid;
 use super::{Check, Report, Status};
 use crate::config::Config;
 use crate::gpu::gpus_once;
@@ -45,6 +46,18 @@ async fn docker_installed(host: &dyn Host, cli: &str) -> Option<bool> {
         .await
         .ok()?;
     Some(out.success())
+}
+
+/// The XID lines of the host's kernel log, or why it could not be read.
+async fn kernel_xids(host: &dyn Host) -> Result<Vec<String>, String> {
+    let out = host
+        .exec(&["dmesg"])
+        .await
+        .map_err(|e| format!("dmesg on {}: {e}", host.name()))?;
+    if !out.success() {
+        return Err(out.stderr_str().trim().to_string());
+    }
+    Ok(super::xid::xid_lines(&out.stdout_str()))
 }
 
 /// Seconds the host's clock is ahead of this one, halfway through the round trip.
@@ -104,6 +117,7 @@ pub async fn run(host: Arc<dyn Host>, config: &Config) -> Report {
         let (client, creds) = jobs::client_for(h, &config.jobs).await?;
         jobs_summary(&client, &creds, now).await
     });
+    let xids = limited(CHECK_TIMEOUT, "kernel log", kernel_xids(h));
     let clock = async {
         match remote {
             None => None,
@@ -114,8 +128,8 @@ pub async fn run(host: Arc<dyn Host>, config: &Config) -> Report {
             ),
         }
     };
-    let (installed, facts, gpus, services, models, queue, clock) =
-        tokio::join!(installed, facts, gpus, services, models, queue, clock);
+    let (installed, facts, gpus, services, models, queue, clock, xids) =
+        tokio::join!(installed, facts, gpus, services, models, queue, clock, xids);
 
     let user = match &facts {
         Ok(Ok(info)) => user_check(Ok(info), installed),
@@ -130,7 +144,10 @@ pub async fn run(host: Arc<dyn Host>, config: &Config) -> Report {
         ),
     };
     let gpu = match &gpus {
-        Ok(read) => gpu_check(&gpu_entries(read), read.error.as_deref(), &config.gpu),
+        Ok(read) => with_xid(
+            gpu_check(&gpu_entries(read), read.error.as_deref(), &config.gpu),
+            xids.and_then(|r| r),
+        ),
         Err(why) => Check::new("gpu", "gpu", Status::Crit, why.clone())
             .with_fix("nvidia-smi hangs: the driver may have lost the GPU; reboot the host"),
     };

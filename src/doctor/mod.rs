@@ -5,6 +5,7 @@
 mod checks;
 mod gather;
 mod render;
+mod xid;
 
 pub use checks::{
     clock_check, docker_check, gpu_check, jobs_check, models_check, services_check, ssh_check,
@@ -12,6 +13,7 @@ pub use checks::{
 };
 pub use gather::{CHECK_TIMEOUT, SCAN_TIMEOUT, run, unreachable};
 pub use render::{to_json, to_text};
+pub use xid::{with_xid, xid_lines};
 
 use serde::{Deserialize, Serialize};
 
