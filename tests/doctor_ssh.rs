@@ -251,3 +251,31 @@ fn unknown_host_key_is_crit_with_the_accept_fix() {
         assert_eq!(c["status"], "skip", "{json}");
     }
 }
+
+#[test]
+fn a_hanging_nvidia_smi_costs_only_the_gpu_line() {
+    let sshd = Sshd::start();
+    sshd.install_remote_tool("nvidia-smi", "#!/bin/sh\nexec sleep 300\n");
+    sshd.install_remote_tool("docker", "#!/bin/sh\nexit 0\n");
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    env.trust(&sshd);
+    config(&env, "");
+
+    let (code, v, json) = doctor_json(&env);
+    assert_eq!(code, 2, "{json}");
+    let gpu = check(&v, "gpu");
+    assert_eq!(gpu["status"], "crit", "{json}");
+    assert_eq!(gpu["seen"], "GPU read gave no answer within 20 s", "{json}");
+    // Every other source still answered.
+    for (id, status) in [
+        ("ssh", "ok"),
+        ("clock", "ok"),
+        ("docker", "ok"),
+        ("services", "ok"),
+        ("models", "ok"),
+        ("jobs", "skip"),
+    ] {
+        assert_eq!(check(&v, id)["status"], status, "{id}: {json}");
+    }
+}
