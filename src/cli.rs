@@ -321,7 +321,7 @@ fn doctor_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<Ex
         )
         .await
         {
-            Ok(Ok(host)) => crate::doctor::run(host, config).await,
+            Ok(Ok(host)) => crate::doctor::run(host, config, global.accept_new_host_key).await,
             Ok(Err(e)) => crate::doctor::unreachable(&name, &e.to_string()),
             Err(_) => crate::doctor::unreachable(
                 &name,

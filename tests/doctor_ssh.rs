@@ -279,3 +279,40 @@ fn a_hanging_nvidia_smi_costs_only_the_gpu_line() {
         assert_eq!(check(&v, id)["status"], status, "{id}: {json}");
     }
 }
+
+#[test]
+fn accept_new_host_key_connects_and_says_so() {
+    let sshd = Sshd::start();
+    sshd.install_remote_tool("docker", "#!/bin/sh\nexit 0\n");
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    config(&env, "");
+
+    let out = env
+        .cmd()
+        .args([
+            "doctor",
+            "--json",
+            "--host",
+            "testspark",
+            "--accept-new-host-key",
+        ])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ssh = check(&v, "ssh");
+    assert_eq!(ssh["status"], "ok", "{json}");
+    assert_eq!(
+        ssh["seen"],
+        "connected to testspark; host key known or recorded now (--accept-new-host-key)"
+    );
+    // Recorded, so the next strict run knows it.
+    let (_, v, json) = doctor_json(&env);
+    assert_eq!(
+        check(&v, "ssh")["seen"],
+        "connected to testspark; host key known",
+        "{json}"
+    );
+}

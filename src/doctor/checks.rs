@@ -252,10 +252,17 @@ pub fn jobs_check(result: &Result<JobsSummary, JobsError>) -> Check {
     )
 }
 
-/// Reached only after a connection: a remote host passed the Strict host-key check.
-pub fn ssh_check(remote: Option<&str>) -> Check {
+/// Reached only after a connection. `accepted_new`: `--accept-new-host-key` was given, so
+/// the key may have been recorded just now rather than known before.
+pub fn ssh_check(remote: Option<&str>, accepted_new: bool) -> Check {
     match remote {
         None => Check::new("ssh", "host", Status::Ok, "local: no SSH in use"),
+        Some(name) if accepted_new => Check::new(
+            "ssh",
+            "host",
+            Status::Ok,
+            format!("connected to {name}; host key known or recorded now (--accept-new-host-key)"),
+        ),
         Some(name) => Check::new(
             "ssh",
             "host",

@@ -77,8 +77,8 @@ async fn skew_s(host: &dyn Host) -> Result<i64, String> {
 }
 
 /// Every check against `host` (already connected: for a remote host that means its key
-/// passed the Strict policy or was just accepted).
-pub async fn run(host: Arc<dyn Host>, config: &Config) -> Report {
+/// passed the Strict policy, or was accepted when `accepted_new`).
+pub async fn run(host: Arc<dyn Host>, config: &Config, accepted_new: bool) -> Report {
     let remote = (host.kind() != HostKind::Local).then(|| host.name().to_string());
     let h = host.as_ref();
     let installed = async {
@@ -160,7 +160,7 @@ pub async fn run(host: Arc<dyn Host>, config: &Config) -> Report {
         Err(why) => timed_out("jobs", "jobs", why.clone()),
     };
     let checks = vec![
-        ssh_check(remote.as_deref()),
+        ssh_check(remote.as_deref(), accepted_new),
         clock_check(clock),
         user,
         docker,
