@@ -1,12 +1,17 @@
 //! `sparkdeck doctor` on this machine (no GPU): a docker whose daemon is down and a model
 //! disk over its threshold give the expected statuses and exit 2; with docker answering
-//! and the thresholds at 100 % every check is ok or skipped and it exits 0.
+//! and the thresholds at 100 % every check is ok or skipped and it exits 0; a stuck job
+//! queue (a real HTTP server speaking PostgREST) is crit.
 
 mod support;
 
+use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 use support::env::TestEnv;
+use support::postgrest::{PostgrestServer, Reply, row};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 const DAEMON_DOWN_STDERR: &str =
     include_str!("fixtures/services/docker-ps.daemon-down.docker-28.2.2.stderr");
@@ -170,4 +175,74 @@ fn healthy_docker_and_room_on_disk_exit_0() {
         (1, Some("warn"))
     };
     assert_eq!((code, v["worst"].as_str()), expected);
+}
+
+fn minutes_ago(m: i64) -> String {
+    (OffsetDateTime::now_utc() - time::Duration::minutes(m))
+        .format(&Rfc3339)
+        .unwrap()
+}
+
+/// A queue whose oldest queued job waited `queued_min` and whose last start was
+/// `started_min` ago.
+fn queue(queued_min: i64, started_min: i64) -> PostgrestServer {
+    PostgrestServer::start(
+        move |r| match r.param("select").unwrap_or_default().as_str() {
+            "status" => Reply::json(200, r#"[{"status":"queued"},{"status":"done"}]"#),
+            "created_at" => Reply::json(
+                200,
+                &json!([{"created_at": minutes_ago(queued_min)}]).to_string(),
+            ),
+            "started_at" => Reply::json(
+                200,
+                &json!([{"started_at": minutes_ago(started_min)}]).to_string(),
+            ),
+            _ => Reply::json(
+                200,
+                &json!([row("q1", "queued"), row("d1", "done")]).to_string(),
+            )
+            .with_header("Content-Range", "0-1/2"),
+        },
+    )
+}
+
+fn jobs_check(queued_min: i64, started_min: i64) -> serde_json::Value {
+    let env = setup("#!/bin/sh\nexit 0\n", 100);
+    let server = queue(queued_min, started_min);
+    let out = env
+        .cmd()
+        .env("SUPABASE_URL", &server.url)
+        .env(
+            "SUPABASE_SERVICE_ROLE_KEY",
+            "sb_secret_DOCTORKEY0123456789wxyz",
+        )
+        .args(["doctor", "--json"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let jobs = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "jobs")
+        .unwrap()
+        .clone();
+    if jobs["status"] == "crit" {
+        assert_eq!(out.status.code(), Some(2), "{v}");
+    }
+    jobs
+}
+
+#[test]
+fn a_stuck_queue_is_crit_a_moving_one_ok() {
+    let stuck = jobs_check(30, 40);
+    assert_eq!(stuck["status"], "crit", "{stuck}");
+    assert!(
+        stuck["seen"].as_str().unwrap().starts_with("queue stuck"),
+        "{stuck}"
+    );
+    let moving = jobs_check(1, 1);
+    assert_eq!(moving["status"], "ok", "{moving}");
+    assert_eq!(moving["seen"], "queue moving (2 jobs)");
 }
