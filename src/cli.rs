@@ -50,6 +50,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run every incident check (user, docker, GPU, services, models, jobs, ssh, clock) and
+    /// print ok / warn / crit with the fix; exits 0, 1 or 2 (docs/doctor.md).
+    Doctor {
+        /// Print JSON (schema in docs/doctor.md) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Read the GPU history saved by the dashboard (no connection needed).
     History {
         #[command(subcommand)]
@@ -148,6 +155,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let (config, _) = load_config(&cli.global)?;
             let _guard = start_logging(&cli.global);
             snapshot_command(&cli.global, &config, json)
+        }
+        Some(Command::Doctor { json }) => {
+            let (config, _) = load_config(&cli.global)?;
+            let _guard = start_logging(&cli.global);
+            doctor_command(&cli.global, &config, json)
         }
         None => {
             let (config, _) = load_config(&cli.global)?;
@@ -277,6 +289,54 @@ fn snapshot_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<
             print!("{}", crate::snapshot::to_text(&snap));
         }
         Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn doctor_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async {
+        let name = global.host.clone().unwrap_or_else(|| LOCAL.to_string());
+        // As for snapshot: a broken or missing database must not stop the checks.
+        let db = paths::data_dir()?.join(paths::DB_FILE);
+        let store = if db.exists() {
+            store::Store::open(&db)
+                .ok()
+                .and_then(|s| StoreHandle::spawn(s).ok())
+        } else {
+            None
+        };
+        let spec = spec_for(&name, store.as_ref()).await?;
+        let policy = if global.accept_new_host_key {
+            HostKeyPolicy::AcceptNew
+        } else {
+            HostKeyPolicy::Strict
+        };
+        // A failed connection is itself a finding (the ssh check), not an error of doctor.
+        let report = match tokio::time::timeout(
+            crate::doctor::CHECK_TIMEOUT,
+            connect::open(&spec, config, policy),
+        )
+        .await
+        {
+            Ok(Ok(host)) => crate::doctor::run(host, config, global.accept_new_host_key).await,
+            Ok(Err(e)) => crate::doctor::unreachable(&name, &e.to_string()),
+            Err(_) => crate::doctor::unreachable(
+                &name,
+                &format!(
+                    "connecting to {name} gave no answer within {} s",
+                    crate::doctor::CHECK_TIMEOUT.as_secs()
+                ),
+            ),
+        };
+        if json {
+            print!("{}", crate::doctor::to_json(&report));
+        } else {
+            print!("{}", crate::doctor::to_text(&report));
+        }
+        Ok(ExitCode::from(report.exit_code()))
     })
 }
 

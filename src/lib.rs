@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod connect;
+pub mod doctor;
 pub mod gpu;
 pub mod history_export;
 pub mod host;

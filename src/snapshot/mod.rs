@@ -7,6 +7,8 @@
 mod models;
 mod services;
 
+/// The models problems alone, for callers that judge them (`doctor`).
+pub use models::problems as models_problems;
 pub use models::{
     DefaultEntry, DuplicateEntry, FilesystemEntry, ModelItem, ModelsSection, StoreEntry,
     add_models, models_section, models_text,

@@ -1,0 +1,477 @@
+//! Verdicts: what each source returned → one `Check`. Pure, so every threshold is tested
+//! without a host.
+
+use super::{Check, Status};
+use crate::config::{GpuSettings, ModelsSettings};
+use crate::jobs::JobsError;
+use crate::model::{HostInfo, MemoryKind, ServicesReport, SourceKind};
+use crate::snapshot::{GpuEntry, JobsSummary, Problem, problems};
+
+const USERMOD_DOCKER: &str = "sudo usermod -aG docker $USER, then log in again (or newgrp docker)";
+
+/// `docker_installed`: whether the docker CLI exists on the host (None: unknown).
+pub fn user_check(info: Result<&HostInfo, String>, docker_installed: Option<bool>) -> Check {
+    let info = match info {
+        Ok(i) => i,
+        Err(e) => {
+            return Check::new("user", "host", Status::Warn, format!("host facts: {e}"))
+                .with_fix("check that the account can run id and uname on the host");
+        }
+    };
+    let user = info.user.as_deref().unwrap_or("unknown");
+    let groups = if info.groups.is_empty() {
+        "unknown".to_string()
+    } else {
+        info.groups.join(",")
+    };
+    let seen = format!("{user} in {groups}");
+    let in_docker = info.groups.iter().any(|g| g == "docker");
+    // root reaches the socket without the group.
+    if docker_installed == Some(true) && !in_docker && user != "root" && !info.groups.is_empty() {
+        return Check::new(
+            "user",
+            "host",
+            Status::Warn,
+            format!("{seen}: not in the docker group"),
+        )
+        .with_fix(USERMOD_DOCKER);
+    }
+    Check::new("user", "host", Status::Ok, seen)
+}
+
+/// From the Services engine's report: docker's own source problem, if any.
+pub fn docker_check(report: &ServicesReport, docker_installed: Option<bool>) -> Check {
+    let problem = report
+        .problems
+        .iter()
+        .find(|p| p.source == SourceKind::Docker);
+    match problem {
+        None if docker_installed == Some(false) => Check::new(
+            "docker",
+            "services",
+            Status::Skip,
+            "skipped: docker is not installed and the catalogue wants no container",
+        ),
+        None => Check::new("docker", "services", Status::Ok, "docker answers"),
+        Some(p) => {
+            let m = p.message.to_ascii_lowercase();
+            // Without the socket or the daemon, containers can neither be seen nor managed.
+            let status = if m.contains("permission denied") || m.contains("not running") {
+                Status::Crit
+            } else {
+                Status::Warn
+            };
+            let c = Check::new("docker", "services", status, p.message.clone());
+            match &p.fix {
+                Some(f) => c.with_fix(f.clone()),
+                None => c,
+            }
+        }
+    }
+}
+
+/// `entries` from the snapshot's GPU read, `error` its `gpus_error`.
+pub fn gpu_check(entries: &[GpuEntry], error: Option<&str>, settings: &GpuSettings) -> Check {
+    let id = ("gpu", "gpu");
+    if let Some(e) = error {
+        let lower = e.to_ascii_lowercase();
+        if lower.contains("requires reset") || e.contains("ERR!") {
+            return Check::new(id.0, id.1, Status::Crit, e)
+                .with_fix("stop the GPU's processes, then sudo nvidia-smi -r or reboot the host");
+        }
+        if entries.is_empty() && no_driver(&lower) {
+            return Check::new(id.0, id.1, Status::Skip, format!("skipped: {e}"));
+        }
+        if entries.is_empty() {
+            return Check::new(id.0, id.1, Status::Crit, e).with_fix(
+                "check the driver: nvidia-smi on the host, sudo dmesg | grep -i xid; reboot \
+                 if the driver lost the GPU",
+            );
+        }
+    }
+    if entries.is_empty() {
+        return Check::new(id.0, id.1, Status::Skip, "skipped: no NVIDIA GPU found");
+    }
+    let mut worst = Status::Ok;
+    let mut parts = Vec::new();
+    for g in entries {
+        let name = g.name.as_deref().unwrap_or("GPU");
+        let m = &g.memory;
+        let used = m.used_pct();
+        let status = match used {
+            Some(p) if p >= settings.memory_crit_pct => Status::Crit,
+            Some(p) if p >= settings.memory_warn_pct => Status::Warn,
+            _ => Status::Ok,
+        };
+        worst = worst.max(status);
+        let mut part = format!("{} {name}", g.index);
+        if let Some(p) = used {
+            part.push_str(&format!(" mem {p:.0}%"));
+        }
+        if m.kind == MemoryKind::Unified {
+            if let Some(h) = m.headroom_bytes {
+                part.push_str(&format!(
+                    " headroom {:.1} GiB",
+                    h as f64 / (1u64 << 30) as f64
+                ));
+            }
+            if let Some(p) = m.pressure_pct {
+                part.push_str(&format!(" psi {p:.1}%"));
+            }
+        }
+        parts.push(part);
+    }
+    let c = Check::new(id.0, id.1, worst, parts.join("; "));
+    if worst == Status::Ok {
+        c
+    } else {
+        c.with_fix(format!(
+            "memory over [gpu] memory_warn_pct {:.0}% / memory_crit_pct {:.0}%: stop or \
+             shrink a model (GPU tab, k) before the OOM killer does",
+            settings.memory_warn_pct, settings.memory_crit_pct
+        ))
+    }
+}
+
+/// Neither NVML nor nvidia-smi exist: a machine without the NVIDIA driver (an admin box).
+fn no_driver(lower: &str) -> bool {
+    let smi_missing = lower.contains("no such file")
+        || lower.contains("not found")
+        || lower.contains("status 127");
+    smi_missing && !lower.contains("failed to initialize nvml")
+}
+
+/// Problems named in one check's line; the rest are counted.
+const SHOWN: usize = 3;
+
+/// Crit and warn problems of `area` in one check; info is left to `snapshot`.
+fn from_problems(id: &str, area: &str, ps: &[&Problem], ok_seen: &str) -> Check {
+    let ps: Vec<&&Problem> = ps
+        .iter()
+        .filter(|p| p.severity == "warn" || p.severity == "crit")
+        .collect();
+    if ps.is_empty() {
+        return Check::new(id, area, Status::Ok, ok_seen);
+    }
+    let status = if ps.iter().any(|p| p.severity == "crit") {
+        Status::Crit
+    } else {
+        Status::Warn
+    };
+    // Crit first, so the lines shown are the ones that decide the status.
+    let mut ordered = ps.clone();
+    ordered.sort_by_key(|p| p.severity != "crit");
+    let mut seen: Vec<&str> = ordered
+        .iter()
+        .take(SHOWN)
+        .map(|p| p.message.as_str())
+        .collect();
+    let more = ordered.len().saturating_sub(SHOWN);
+    let more_text = format!("(+{more} more: sparkdeck snapshot lists all)");
+    if more > 0 {
+        seen.push(&more_text);
+    }
+    let mut fixes: Vec<&str> = Vec::new();
+    for f in ordered.iter().filter_map(|p| p.fix.as_deref()) {
+        if !fixes.contains(&f) {
+            fixes.push(f);
+        }
+    }
+    fixes.truncate(SHOWN);
+    let c = Check::new(id, area, status, seen.join("; "));
+    if fixes.is_empty() {
+        c.with_fix(format!("see the {area} tab for the rows named here"))
+    } else {
+        c.with_fix(fixes.join("; "))
+    }
+}
+
+/// Rows in conflict, duplicated, required and down, or failing health → crit; sources that
+/// could not be read → warn.
+pub fn services_check(report: &ServicesReport) -> Check {
+    let mut ps = problems(report);
+    for p in ps.iter_mut().filter(|p| p.severity == "info") {
+        p.severity = "ignore".into();
+    }
+    let refs: Vec<&Problem> = ps.iter().collect();
+    let rows = report.rows.iter().filter(|r| r.expected).count();
+    from_problems(
+        "services",
+        "services",
+        &refs,
+        &format!("{rows} catalogued service(s) as expected"),
+    )
+}
+
+/// From the models problems (`area == "models"`): full disks, missing defaults, unreadable
+/// stores.
+pub fn models_check(ps: &[Problem], settings: &ModelsSettings) -> Check {
+    let refs: Vec<&Problem> = ps.iter().filter(|p| p.area == "models").collect();
+    from_problems(
+        "models",
+        "models",
+        &refs,
+        &format!(
+            "stores readable, disks under {:.0}%, defaults present",
+            settings.disk_warn_pct
+        ),
+    )
+}
+
+pub fn jobs_check(result: &Result<JobsSummary, JobsError>) -> Check {
+    let s = match result {
+        Ok(s) => s,
+        Err(e @ JobsError::NoCredentials { .. }) => {
+            return Check::new("jobs", "jobs", Status::Skip, format!("skipped: {e}"));
+        }
+        Err(e) => {
+            return Check::new("jobs", "jobs", Status::Warn, e.to_string())
+                .with_fix("sparkdeck jobs list shows the same error with more detail");
+        }
+    };
+    let total = s.total.map_or("?".to_string(), |t| t.to_string());
+    if s.stuck {
+        return Check::new(
+            "jobs",
+            "jobs",
+            Status::Crit,
+            format!("queue stuck: jobs wait and none started recently ({total} jobs)"),
+        )
+        .with_fix("check the worker (its container or unit, Services tab) and its logs");
+    }
+    if !s.hints.is_empty() {
+        return Check::new("jobs", "jobs", Status::Warn, s.hints.join("; ")).with_fix(
+            "point the worker and sparkdeck at the same Supabase (SUPABASE_URL in its .env)",
+        );
+    }
+    Check::new(
+        "jobs",
+        "jobs",
+        Status::Ok,
+        format!("queue moving ({total} jobs)"),
+    )
+}
+
+/// Reached only after a connection. `accepted_new`: `--accept-new-host-key` was given, so
+/// the key may have been recorded just now rather than known before.
+pub fn ssh_check(remote: Option<&str>, accepted_new: bool) -> Check {
+    match remote {
+        None => Check::new("ssh", "host", Status::Ok, "local: no SSH in use"),
+        Some(name) if accepted_new => Check::new(
+            "ssh",
+            "host",
+            Status::Ok,
+            format!("connected to {name}; host key known or recorded now (--accept-new-host-key)"),
+        ),
+        Some(name) => Check::new(
+            "ssh",
+            "host",
+            Status::Ok,
+            format!("connected to {name}; host key known"),
+        ),
+    }
+}
+
+/// Seconds the host is ahead of this machine; None for a local run.
+pub fn clock_check(skew: Option<Result<i64, String>>) -> Check {
+    let skew = match skew {
+        None => return Check::new("clock", "host", Status::Ok, "local: same clock"),
+        Some(Err(e)) => {
+            return Check::new("clock", "host", Status::Warn, format!("cannot read: {e}"))
+                .with_fix("check that date +%s runs on the host");
+        }
+        Some(Ok(s)) => s,
+    };
+    let status = match skew.unsigned_abs() {
+        0..=5 => Status::Ok,
+        6..=60 => Status::Warn,
+        _ => Status::Crit,
+    };
+    let c = Check::new(
+        "clock",
+        "host",
+        status,
+        format!("host clock {skew:+} s from this machine"),
+    );
+    if status == Status::Ok {
+        c
+    } else {
+        c.with_fix("enable time sync on both: sudo timedatectl set-ntp true")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::MemoryView;
+    use crate::snapshot::GpuClocks;
+
+    const GIB: u64 = 1 << 30;
+
+    fn gb10(used_gib: u64) -> GpuEntry {
+        GpuEntry {
+            index: 0,
+            name: Some("NVIDIA GB10".into()),
+            uuid: None,
+            driver_version: None,
+            utilization_pct: None,
+            temperature_c: None,
+            power_w: None,
+            power_limit_w: None,
+            clocks_mhz: GpuClocks {
+                graphics: None,
+                sm: None,
+                memory: None,
+            },
+            memory: MemoryView {
+                kind: MemoryKind::Unified,
+                total_bytes: Some(100 * GIB),
+                used_bytes: Some(used_gib * GIB),
+                gpu_resident_bytes: Some(used_gib * GIB),
+                headroom_bytes: Some((100 - used_gib) * GIB),
+                pressure_pct: Some(0.5),
+            },
+            processes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn gpu_memory_thresholds_from_config() {
+        let s = GpuSettings::default();
+        let c = gpu_check(&[gb10(10)], None, &s);
+        assert_eq!(c.status, Status::Ok);
+        assert_eq!(c.seen, "0 NVIDIA GB10 mem 10% headroom 90.0 GiB psi 0.5%");
+        assert!(c.fix.is_none());
+        let at = |pct: f64| gb10(pct as u64);
+        assert_eq!(
+            gpu_check(&[at(s.memory_warn_pct)], None, &s).status,
+            Status::Warn
+        );
+        let crit = gpu_check(&[at(s.memory_crit_pct)], None, &s);
+        assert_eq!(crit.status, Status::Crit);
+        assert!(crit.fix.unwrap().contains("memory_crit_pct"));
+    }
+
+    #[test]
+    fn gpu_errors_crit_unless_no_driver() {
+        let s = GpuSettings::default();
+        let none = "no NVIDIA GPU found: NVML could not be loaded (libnvidia-ml.so.1: cannot \
+                    open shared object file: No such file or directory); cannot run \
+                    nvidia-smi on local: could not start `nvidia-smi`: No such file or directory";
+        assert_eq!(gpu_check(&[], Some(none), &s).status, Status::Skip);
+        let remote = "no NVIDIA GPU found: nvidia-smi --query-gpu on spark exited with status \
+                      127: sh: nvidia-smi: not found";
+        assert_eq!(gpu_check(&[], Some(remote), &s).status, Status::Skip);
+        let broken = "no NVIDIA GPU found: nvidia-smi --query-gpu on spark exited with status \
+                      9: NVIDIA-SMI has failed because it couldn't communicate with the driver";
+        assert_eq!(gpu_check(&[], Some(broken), &s).status, Status::Crit);
+        let reset = "nvidia-smi on spark: GPU 00000000:01:00.0: GPU requires reset";
+        let c = gpu_check(&[gb10(10)], Some(reset), &s);
+        assert_eq!(c.status, Status::Crit);
+        assert!(c.fix.unwrap().contains("nvidia-smi -r"));
+        assert_eq!(gpu_check(&[], Some("value ERR!"), &s).status, Status::Crit);
+    }
+
+    #[test]
+    fn clock_skew_thresholds() {
+        assert_eq!(clock_check(None).status, Status::Ok);
+        assert_eq!(clock_check(Some(Ok(-5))).status, Status::Ok);
+        assert_eq!(clock_check(Some(Ok(6))).status, Status::Warn);
+        assert_eq!(clock_check(Some(Ok(-60))).status, Status::Warn);
+        let c = clock_check(Some(Ok(61)));
+        assert_eq!(
+            (c.status, c.seen.as_str()),
+            (Status::Crit, "host clock +61 s from this machine")
+        );
+        assert_eq!(clock_check(Some(Err("x".into()))).status, Status::Warn);
+    }
+
+    fn info(user: &str, groups: &[&str]) -> HostInfo {
+        HostInfo {
+            name: "spark".into(),
+            hostname: None,
+            source: "ssh".into(),
+            user: Some(user.into()),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+            kernel: None,
+            arch: None,
+            uptime_s: None,
+        }
+    }
+
+    #[test]
+    fn user_needs_docker_group_only_where_docker_is() {
+        let alice = info("alice", &["alice", "sudo"]);
+        let c = user_check(Ok(&alice), Some(true));
+        assert_eq!(c.status, Status::Warn);
+        assert_eq!(c.fix.as_deref(), Some(USERMOD_DOCKER));
+        assert_eq!(user_check(Ok(&alice), Some(false)).status, Status::Ok);
+        assert_eq!(user_check(Ok(&alice), None).status, Status::Ok);
+        let member = info("alice", &["alice", "docker"]);
+        assert_eq!(user_check(Ok(&member), Some(true)).status, Status::Ok);
+        assert_eq!(
+            user_check(Ok(&info("root", &["root"])), Some(true)).status,
+            Status::Ok
+        );
+    }
+
+    fn summary(stuck: bool, hints: Vec<String>) -> JobsSummary {
+        JobsSummary {
+            total: Some(3),
+            by_status: Default::default(),
+            by_status_rows: 3,
+            recent: Vec::new(),
+            stuck,
+            hints,
+        }
+    }
+
+    #[test]
+    fn jobs_stuck_crit_hints_warn_no_credentials_skip() {
+        assert_eq!(jobs_check(&Ok(summary(false, vec![]))).status, Status::Ok);
+        assert_eq!(jobs_check(&Ok(summary(true, vec![]))).status, Status::Crit);
+        let hinted = jobs_check(&Ok(summary(false, vec!["local stack".into()])));
+        assert_eq!(
+            (hinted.status, hinted.seen.as_str()),
+            (Status::Warn, "local stack")
+        );
+        let none = Err(JobsError::NoCredentials {
+            file: ".env".into(),
+            host: "spark".into(),
+            detail: "missing".into(),
+        });
+        let c = jobs_check(&none);
+        assert_eq!(c.status, Status::Skip);
+        assert!(c.seen.starts_with("skipped: no Supabase credentials"));
+        let bad = Err(JobsError::InvalidKey {
+            masked: "ey…".into(),
+        });
+        assert_eq!(jobs_check(&bad).status, Status::Warn);
+    }
+
+    #[test]
+    fn problems_crit_first_and_capped() {
+        let p = |sev: &str, m: &str, fix: Option<&str>| Problem {
+            severity: sev.into(),
+            area: "models".into(),
+            message: m.into(),
+            fix: fix.map(str::to_string),
+        };
+        let ps = vec![
+            p("info", "dup", Some("keep one")),
+            p("warn", "w1", Some("same")),
+            p("warn", "w2", Some("same")),
+            p("warn", "w3", None),
+            p("crit", "c1", Some("free disk")),
+        ];
+        let c = models_check(&ps, &ModelsSettings::default());
+        assert_eq!(c.status, Status::Crit);
+        assert_eq!(
+            c.seen,
+            "c1; w1; w2; (+1 more: sparkdeck snapshot lists all)"
+        );
+        assert_eq!(c.fix.as_deref(), Some("free disk; same"));
+        let info_only = models_check(&ps[..1], &ModelsSettings::default());
+        assert_eq!(info_only.status, Status::Ok);
+    }
+}

@@ -1,0 +1,318 @@
+//! `sparkdeck doctor --host …` through the real test sshd: a remote with docker refusing
+//! the socket, a catalogued port held by the wrong process and an XID in the kernel log
+//! (exit 2), a healthy remote
+//! (every check ok or skipped), and a host whose key is not known (the ssh check is crit).
+
+mod support;
+
+use sparkdeck::host::{Host, LineStream, SshHost, StreamEvent};
+use std::time::Duration;
+use support::env::TestEnv;
+use support::sshd::Sshd;
+
+const DOCKER_DENIED_STDERR: &str =
+    include_str!("fixtures/services/docker-ps.permission-denied.docker-28.2.2.stderr");
+const DOCKER_PS: &str = include_str!("fixtures/services/ps-format-json.docker-cli-docs.jsonl");
+
+/// Answers every request with 200; prints its port first; exits once its parent (the SSH
+/// session) is gone, since without a terminal it gets no hangup.
+const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1;
+my $parent = getppid(); $SIG{ALRM} = sub { exit 0 if getppid() != $parent; alarm 1 }; alarm 1;
+my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1) or die "listen: $!";
+print $s->sockport, "\n";
+while (1) { my $c = $s->accept or next; while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"; close $c }"#;
+
+/// `name`: the process name the server takes (perl sets it with prctl), so a perl server
+/// of a test running beside this one is not counted as a second instance.
+async fn perl_server(host: &dyn Host, name: &str) -> (u16, LineStream) {
+    let script = format!("$0 = '{name}'; {PERL_SERVER}");
+    let mut s = host
+        .stream_lines(&["perl", "-e", &script])
+        .await
+        .expect("start perl");
+    match tokio::time::timeout(Duration::from_secs(30), s.next()).await {
+        Ok(Some(StreamEvent::Stdout(l))) => (l.trim().parse().expect("a port"), s),
+        other => panic!("perl did not start: {other:?}"),
+    }
+}
+
+/// The sshd's login user is a local account (`sshtest` when the tests run as root), so the
+/// user check depends on its groups: the fake docker counts as installed.
+fn user_status(user: &str) -> &'static str {
+    let out = std::process::Command::new("id")
+        .args(["-Gn", user])
+        .output()
+        .unwrap();
+    let groups = String::from_utf8_lossy(&out.stdout).into_owned();
+    if user == "root" || groups.split_whitespace().any(|g| g == "docker") {
+        "ok"
+    } else {
+        "warn"
+    }
+}
+
+fn config(env: &TestEnv, catalog: &str) {
+    let root = env.root().join("models");
+    std::fs::create_dir_all(&root).unwrap();
+    env.write(
+        "config/sparkdeck/config.toml",
+        &format!(
+            "[services]\nshow_unexpected = false\nreplace_catalog = true\n\n{catalog}\n\
+             [models]\nroot = \"{}\"\nextra = []\nollama_stores = []\ndocker_volumes = false\n\
+             disk_warn_pct = 100\ndisk_crit_pct = 100\n\n[models.defaults]\n",
+            root.display()
+        ),
+    );
+}
+
+fn doctor_json(env: &TestEnv) -> (i32, serde_json::Value, String) {
+    let out = env
+        .cmd()
+        .args(["doctor", "--json", "--host", "testspark"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    (out.status.code().expect("exited"), v, text)
+}
+
+fn check(v: &serde_json::Value, id: &str) -> serde_json::Value {
+    v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} check in {v}"))
+        .clone()
+}
+
+fn statuses(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn docker_denied_and_a_port_conflict_exit_2() {
+    let sshd = Sshd::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let host = rt
+        .block_on(SshHost::connect(&sshd.target(), sshd.options()))
+        .expect("connect to the test sshd");
+    let (held, _perl) = rt.block_on(perl_server(&host, "perl"));
+    sshd.install_remote_tool(
+        "docker",
+        &format!("#!/bin/sh\ncat >&2 <<'ERR'\n{DOCKER_DENIED_STDERR}ERR\nexit 1\n"),
+    );
+    // A driver fault in the kernel log; nvidia-smi itself is absent on this remote.
+    sshd.install_remote_tool(
+        "dmesg",
+        "#!/bin/sh\necho '[ 9100.2] NVRM: Xid (PCI:000f:01:00): 79, pid=0, GPU has fallen off the bus.'\n",
+    );
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    env.trust(&sshd);
+    config(
+        &env,
+        &format!(
+            "[[services.catalog]]\nname = \"ArangoDB\"\nports = [{held}]\nkind = \"docker\"\n\
+             container = \"arangodb\"\nmatches = [\"arangod\"]\nprobe = \"tcp\"\n"
+        ),
+    );
+
+    let (code, v, json) = doctor_json(&env);
+    assert_eq!(code, 2, "{json}");
+    assert_eq!(v["worst"], "crit");
+    assert_eq!(v["host"], "testspark");
+    assert_eq!(check(&v, "ssh")["status"], "ok", "{json}");
+    let docker = check(&v, "docker");
+    assert_eq!(docker["status"], "crit", "{json}");
+    assert!(
+        docker["seen"]
+            .as_str()
+            .unwrap()
+            .contains("permission denied"),
+        "{json}"
+    );
+    assert!(
+        docker["fix"]
+            .as_str()
+            .unwrap()
+            .contains("sudo usermod -aG docker $USER"),
+        "{json}"
+    );
+    let services = check(&v, "services");
+    assert_eq!(services["status"], "crit", "{json}");
+    assert!(
+        services["seen"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("ArangoDB (port {held}) is conflict")),
+        "{json}"
+    );
+    let gpu = check(&v, "gpu");
+    assert_eq!(gpu["status"], "crit", "{json}");
+    assert!(
+        gpu["seen"]
+            .as_str()
+            .unwrap()
+            .contains("1 XID error(s) in the kernel log since boot, last: [ 9100.2] NVRM: Xid"),
+        "{json}"
+    );
+    let clock = check(&v, "clock");
+    assert_eq!(clock["status"], "ok", "same machine, same clock: {json}");
+}
+
+#[test]
+fn healthy_remote() {
+    let sshd = Sshd::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let host = rt
+        .block_on(SshHost::connect(&sshd.target(), sshd.options()))
+        .expect("connect to the test sshd");
+    let (held, _perl) = rt.block_on(perl_server(&host, "sparkecho"));
+    sshd.install_remote_tool("docker", &format!("#!/bin/sh\ncat <<'PS'\n{DOCKER_PS}PS\n"));
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    env.trust(&sshd);
+    config(
+        &env,
+        &format!(
+            "[[services.catalog]]\nname = \"Echo\"\nports = [{held}]\nmatches = [\"sparkecho\"]\n\
+             probe = \"tcp\"\n"
+        ),
+    );
+
+    let (code, v, json) = doctor_json(&env);
+    assert_eq!(
+        statuses(&v),
+        pairs(&[
+            ("ssh", "ok"),
+            ("clock", "ok"),
+            ("user", user_status(&sshd.user)),
+            ("docker", "ok"),
+            ("gpu", "skip"),
+            ("services", "ok"),
+            ("models", "ok"),
+            ("jobs", "skip"),
+        ]),
+        "{json}"
+    );
+    let expected = if user_status(&sshd.user) == "ok" {
+        0
+    } else {
+        1
+    };
+    assert_eq!(code, expected, "{json}");
+}
+
+#[test]
+fn unknown_host_key_is_crit_with_the_accept_fix() {
+    let sshd = Sshd::start();
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    config(&env, "");
+
+    let (code, v, json) = doctor_json(&env);
+    assert_eq!(code, 2, "{json}");
+    let ssh = check(&v, "ssh");
+    assert_eq!(ssh["status"], "crit", "{json}");
+    assert!(
+        ssh["seen"]
+            .as_str()
+            .unwrap()
+            .contains("--accept-new-host-key"),
+        "{json}"
+    );
+    assert!(
+        ssh["fix"]
+            .as_str()
+            .unwrap()
+            .contains("--accept-new-host-key"),
+        "{json}"
+    );
+    // Nothing else could run, and says so rather than passing.
+    for c in v["checks"].as_array().unwrap().iter().skip(1) {
+        assert_eq!(c["status"], "skip", "{json}");
+    }
+}
+
+#[test]
+fn a_hanging_nvidia_smi_costs_only_the_gpu_line() {
+    let sshd = Sshd::start();
+    sshd.install_remote_tool("nvidia-smi", "#!/bin/sh\nexec sleep 300\n");
+    sshd.install_remote_tool("docker", "#!/bin/sh\nexit 0\n");
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    env.trust(&sshd);
+    config(&env, "");
+
+    let (code, v, json) = doctor_json(&env);
+    assert_eq!(code, 2, "{json}");
+    let gpu = check(&v, "gpu");
+    assert_eq!(gpu["status"], "crit", "{json}");
+    assert_eq!(gpu["seen"], "GPU read gave no answer within 20 s", "{json}");
+    // Every other source still answered.
+    for (id, status) in [
+        ("ssh", "ok"),
+        ("clock", "ok"),
+        ("docker", "ok"),
+        ("services", "ok"),
+        ("models", "ok"),
+        ("jobs", "skip"),
+    ] {
+        assert_eq!(check(&v, id)["status"], status, "{id}: {json}");
+    }
+}
+
+#[test]
+fn accept_new_host_key_connects_and_says_so() {
+    let sshd = Sshd::start();
+    sshd.install_remote_tool("docker", "#!/bin/sh\nexit 0\n");
+    let env = TestEnv::new();
+    env.ssh_alias("testspark", &sshd);
+    config(&env, "");
+
+    let out = env
+        .cmd()
+        .args([
+            "doctor",
+            "--json",
+            "--host",
+            "testspark",
+            "--accept-new-host-key",
+        ])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ssh = check(&v, "ssh");
+    assert_eq!(ssh["status"], "ok", "{json}");
+    assert_eq!(
+        ssh["seen"],
+        "connected to testspark; host key known or recorded now (--accept-new-host-key)"
+    );
+    // Recorded, so the next strict run knows it.
+    let (_, v, json) = doctor_json(&env);
+    assert_eq!(
+        check(&v, "ssh")["seen"],
+        "connected to testspark; host key known",
+        "{json}"
+    );
+}
