@@ -250,29 +250,35 @@ async fn spec_for(name: &str, store: Option<&StoreHandle>) -> Result<ConnectionS
     Ok(ConnectionSpec::new(name, name))
 }
 
+/// The host a headless command (snapshot, doctor) looks at: its name, what it resolves to,
+/// and the host-key policy. Saved connections are only looked up when the store opens
+/// cleanly: a broken or missing database must not stop a snapshot of an ssh alias.
+async fn headless_target(global: &GlobalOpts) -> Result<(String, ConnectionSpec, HostKeyPolicy)> {
+    let name = global.host.clone().unwrap_or_else(|| LOCAL.to_string());
+    let db = paths::data_dir()?.join(paths::DB_FILE);
+    let store = if db.exists() {
+        store::Store::open(&db)
+            .ok()
+            .and_then(|s| StoreHandle::spawn(s).ok())
+    } else {
+        None
+    };
+    let spec = spec_for(&name, store.as_ref()).await?;
+    let policy = if global.accept_new_host_key {
+        HostKeyPolicy::AcceptNew
+    } else {
+        HostKeyPolicy::Strict
+    };
+    Ok((name, spec, policy))
+}
+
 fn snapshot_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     rt.block_on(async {
-        let name = global.host.clone().unwrap_or_else(|| LOCAL.to_string());
-        // Saved connections are only looked up when the store opens cleanly; a snapshot
-        // must still work against an ssh alias with a broken or missing database.
-        let db = paths::data_dir()?.join(paths::DB_FILE);
-        let store = if db.exists() {
-            store::Store::open(&db)
-                .ok()
-                .and_then(|s| StoreHandle::spawn(s).ok())
-        } else {
-            None
-        };
-        let spec = spec_for(&name, store.as_ref()).await?;
-        let policy = if global.accept_new_host_key {
-            HostKeyPolicy::AcceptNew
-        } else {
-            HostKeyPolicy::Strict
-        };
+        let (name, spec, policy) = headless_target(global).await?;
         let host = connect::open(&spec, config, policy)
             .await
             .with_context(|| format!("connecting to {name}"))?;
@@ -298,22 +304,7 @@ fn doctor_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<Ex
         .build()
         .context("starting the async runtime")?;
     rt.block_on(async {
-        let name = global.host.clone().unwrap_or_else(|| LOCAL.to_string());
-        // As for snapshot: a broken or missing database must not stop the checks.
-        let db = paths::data_dir()?.join(paths::DB_FILE);
-        let store = if db.exists() {
-            store::Store::open(&db)
-                .ok()
-                .and_then(|s| StoreHandle::spawn(s).ok())
-        } else {
-            None
-        };
-        let spec = spec_for(&name, store.as_ref()).await?;
-        let policy = if global.accept_new_host_key {
-            HostKeyPolicy::AcceptNew
-        } else {
-            HostKeyPolicy::Strict
-        };
+        let (name, spec, policy) = headless_target(global).await?;
         // A failed connection is itself a finding (the ssh check), not an error of doctor.
         let report = match tokio::time::timeout(
             crate::doctor::CHECK_TIMEOUT,
