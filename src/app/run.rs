@@ -325,22 +325,19 @@ async fn perform(
         // The GPU effects are performed by the issue-3 integration (history store, audit,
         // remote kill); until it lands the user is told instead of being left waiting.
         Effect::TerminateProcess { name, pid, force } => {
-            // Read-only is re-checked here, on the connection the dialog was confirmed for.
-            let read_only = state.read_only_for(&name);
-            if read_only {
-                send(Msg::ProcessTerminated {
+            match refusal(
+                state,
+                workers,
+                &name,
+                "processes are not signalled",
+                "nothing was sent",
+            ) {
+                Some(error) => send(Msg::ProcessTerminated {
                     name,
                     pid,
-                    result: Err("read-only: processes are not signalled".into()),
-                });
-            } else if !workers.is_running(&name) {
-                send(Msg::ProcessTerminated {
-                    result: Err(format!("{name} is not connected; nothing was sent")),
-                    name,
-                    pid,
-                });
-            } else {
-                workers.send(&name, WorkerCmd::Terminate { pid, force });
+                    result: Err(error),
+                }),
+                None => workers.send(&name, WorkerCmd::Terminate { pid, force }),
             }
         }
         Effect::LoadGpuHistory {
@@ -427,16 +424,13 @@ async fn perform(
             }
         }
         Effect::RequeueJobs { name, ids } => {
-            // Read-only is re-checked here, on the connection the dialog was confirmed for.
-            let read_only = state.read_only_for(&name);
-            let refuse = if read_only {
-                Some("read-only: nothing was sent".to_string())
-            } else if !workers.is_running(&name) {
-                Some(format!("{name} is not connected; nothing was sent"))
-            } else {
-                None
-            };
-            match refuse {
+            match refusal(
+                state,
+                workers,
+                &name,
+                "nothing was sent",
+                "nothing was sent",
+            ) {
                 Some(error) => send(Msg::JobsRequeued {
                     name,
                     results: ids
@@ -472,22 +466,19 @@ async fn perform(
             }
         }
         Effect::DeleteModel { name, id, path } => {
-            // Read-only is re-checked here, on the connection the dialog was confirmed for.
-            let read_only = state.read_only_for(&name);
-            if read_only {
-                send(Msg::ModelDeleted {
+            match refusal(
+                state,
+                workers,
+                &name,
+                "nothing was deleted",
+                "nothing was deleted",
+            ) {
+                Some(error) => send(Msg::ModelDeleted {
                     name,
                     id,
-                    result: Err("read-only: nothing was deleted".into()),
-                });
-            } else if !workers.is_running(&name) {
-                send(Msg::ModelDeleted {
-                    result: Err(format!("{name} is not connected; nothing was deleted")),
-                    name,
-                    id,
-                });
-            } else {
-                workers.send(&name, WorkerCmd::DeleteModel { id, path });
+                    result: Err(error),
+                }),
+                None => workers.send(&name, WorkerCmd::DeleteModel { id, path }),
             }
         }
         Effect::LoadServices { name } => {
@@ -496,16 +487,13 @@ async fn perform(
             }
         }
         Effect::ServiceAction { name, target, verb } => {
-            // Read-only is re-checked here, on the connection the dialog was confirmed for.
-            let read_only = state.read_only_for(&name);
-            let refused = if read_only {
-                Some("read-only: nothing was changed".to_string())
-            } else if !workers.is_running(&name) {
-                Some(format!("{name} is not connected; nothing was changed"))
-            } else {
-                None
-            };
-            match refused {
+            match refusal(
+                state,
+                workers,
+                &name,
+                "nothing was changed",
+                "nothing was changed",
+            ) {
                 Some(message) => send(Msg::ServiceActed {
                     name,
                     target,
@@ -657,4 +645,23 @@ fn free_local_port(wanted: u16) -> u16 {
         .or_else(|| free(0))
         .and_then(|l| l.local_addr().ok())
         .map_or(wanted, |a| a.port())
+}
+
+/// Why a confirmed destructive effect must not run on connection `name`, if it must not:
+/// read-only (re-checked here, on the connection the dialog was confirmed for) or not
+/// connected. `read_only` / `disconnected` finish the sentence ("nothing was sent").
+fn refusal(
+    state: &State,
+    workers: &Workers,
+    name: &str,
+    read_only: &str,
+    disconnected: &str,
+) -> Option<String> {
+    if state.read_only_for(name) {
+        Some(format!("read-only: {read_only}"))
+    } else if !workers.is_running(name) {
+        Some(format!("{name} is not connected; {disconnected}"))
+    } else {
+        None
+    }
 }
