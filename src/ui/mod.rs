@@ -11,6 +11,7 @@ mod models;
 pub(crate) mod overlays;
 mod services;
 mod style;
+mod tab_message;
 mod tabs;
 mod text;
 

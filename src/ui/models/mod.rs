@@ -9,6 +9,7 @@ mod stores;
 mod table;
 
 use super::style;
+use super::tab_message::{self, conn_word};
 use super::text::fit;
 use crate::app::action::Action;
 use crate::app::models::{ModelFilter, ModelSort, Totals, bytes};
@@ -18,7 +19,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     if area.width == 0 || area.height == 0 {
@@ -26,10 +27,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     }
     let key = |a: Action| super::hints::key_label(state, a);
     let Some(name) = state.active.as_deref() else {
-        message(
+        tab_message::render(
             frame,
             area,
             state,
+            "Models",
             vec![format!(
                 "No active connection. Pick the host whose models to show on the \
                  Connections tab ({}).",
@@ -72,7 +74,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
                 ),
             ],
         };
-        message(frame, area, state, lines);
+        tab_message::render(frame, area, state, "Models", lines);
         return;
     }
     // The area given, not `state.size`: the frame is what is drawn on.
@@ -93,16 +95,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     }
     if let Some(d) = l.detail {
         detail::render(frame, d, state, now);
-    }
-}
-
-pub(super) fn conn_word(s: &ConnState) -> String {
-    match s {
-        ConnState::Connected { .. } => "connected".into(),
-        ConnState::Connecting { .. } => "connecting…".into(),
-        ConnState::Reconnecting { reason, .. } => format!("reconnecting: {reason}"),
-        ConnState::Error { reason } => format!("error: {reason}"),
-        ConnState::Disconnected => "disconnected".into(),
     }
 }
 
@@ -152,22 +144,6 @@ fn progress_text(state: &State, p: &ScanProgress) -> String {
         crate::app::models::count(p.files),
         bytes(p.bytes)
     )
-}
-
-fn message(frame: &mut Frame, area: Rect, state: &State, lines: Vec<String>) {
-    let th = &state.theme;
-    let block = Block::bordered()
-        .border_style(style::border(th))
-        .padding(Padding::horizontal(1))
-        .title(Line::styled(" Models ", style::title(th)));
-    let lines: Vec<Line> = lines
-        .into_iter()
-        .map(|l| Line::styled(l, style::base(th)))
-        .collect();
-    frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-        area,
-    );
 }
 
 /// Parts joined with ` · `, each cut to what is left of the line, none dropped silently

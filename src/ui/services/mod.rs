@@ -7,6 +7,7 @@ mod detail;
 mod table;
 
 use super::style;
+use super::tab_message::{self, conn_word};
 use super::text::fit;
 use crate::app::action::Action;
 use crate::app::services::Counts;
@@ -16,7 +17,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     if area.width == 0 || area.height == 0 {
@@ -24,10 +25,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
     }
     let key = |a: Action| super::hints::key_label(state, a);
     let Some(name) = state.active.as_deref() else {
-        message(
+        tab_message::render(
             frame,
             area,
             state,
+            "Services",
             vec![format!(
                 "No active connection. Pick the host whose services to show on the \
                  Connections tab ({}).",
@@ -58,7 +60,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
                 ),
             ],
         };
-        message(frame, area, state, lines);
+        tab_message::render(frame, area, state, "Services", lines);
         return;
     }
     // The area given, not `state.size`: the frame is what is drawn on.
@@ -77,32 +79,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: i64) {
         detail::render(frame, d, state);
     }
     summary(frame, l.summary, state);
-}
-
-fn conn_word(s: &ConnState) -> String {
-    match s {
-        ConnState::Connected { .. } => "connected".into(),
-        ConnState::Connecting { .. } => "connecting…".into(),
-        ConnState::Reconnecting { reason, .. } => format!("reconnecting: {reason}"),
-        ConnState::Error { reason } => format!("error: {reason}"),
-        ConnState::Disconnected => "disconnected".into(),
-    }
-}
-
-fn message(frame: &mut Frame, area: Rect, state: &State, lines: Vec<String>) {
-    let th = &state.theme;
-    let block = Block::bordered()
-        .border_style(style::border(th))
-        .padding(Padding::horizontal(1))
-        .title(Line::styled(" Services ", style::title(th)));
-    let lines: Vec<Line> = lines
-        .into_iter()
-        .map(|l| Line::styled(l, style::base(th)))
-        .collect();
-    frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-        area,
-    );
 }
 
 fn source_word(s: SourceKind) -> &'static str {
