@@ -4,8 +4,10 @@
 use super::{Check, Status};
 use crate::config::{GpuSettings, ModelsSettings};
 use crate::jobs::JobsError;
-use crate::model::{HostInfo, MemoryKind, ServicesReport, SourceKind};
-use crate::snapshot::{GpuEntry, JobsSummary, Problem, problems};
+use crate::model::{HostInfo, ServicesReport, SourceKind};
+use crate::snapshot::{
+    GpuEntry, JobsSummary, Problem, gpu_problems, gpu_summary, jobs_problems, problems,
+};
 
 const USERMOD_DOCKER: &str = "sudo usermod -aG docker $USER, then log in again (or newgrp docker)";
 
@@ -72,73 +74,17 @@ pub fn docker_check(report: &ServicesReport, docker_installed: Option<bool>) -> 
 
 /// `entries` from the snapshot's GPU read, `error` its `gpus_error`.
 pub fn gpu_check(entries: &[GpuEntry], error: Option<&str>, settings: &GpuSettings) -> Check {
-    let id = ("gpu", "gpu");
-    if let Some(e) = error {
-        let lower = e.to_ascii_lowercase();
-        if lower.contains("requires reset") || e.contains("ERR!") {
-            return Check::new(id.0, id.1, Status::Crit, e)
-                .with_fix("stop the GPU's processes, then sudo nvidia-smi -r or reboot the host");
-        }
-        if entries.is_empty() && no_driver(&lower) {
-            return Check::new(id.0, id.1, Status::Skip, format!("skipped: {e}"));
-        }
-        if entries.is_empty() {
-            return Check::new(id.0, id.1, Status::Crit, e).with_fix(
-                "check the driver: nvidia-smi on the host, sudo dmesg | grep -i xid; reboot \
-                 if the driver lost the GPU",
-            );
-        }
-    }
-    if entries.is_empty() {
-        return Check::new(id.0, id.1, Status::Skip, "skipped: no NVIDIA GPU found");
-    }
-    let mut worst = Status::Ok;
-    let mut parts = Vec::new();
-    for g in entries {
-        let name = g.name.as_deref().unwrap_or("GPU");
-        let m = &g.memory;
-        let used = m.used_pct();
-        let status = match used {
-            Some(p) if p >= settings.memory_crit_pct => Status::Crit,
-            Some(p) if p >= settings.memory_warn_pct => Status::Warn,
-            _ => Status::Ok,
+    let ps = gpu_problems(entries, error, settings);
+    if ps.is_empty() && entries.is_empty() {
+        let seen = match error {
+            Some(e) => format!("skipped: {e}"),
+            None => "skipped: no NVIDIA GPU found".to_string(),
         };
-        worst = worst.max(status);
-        let mut part = format!("{} {name}", g.index);
-        if let Some(p) = used {
-            part.push_str(&format!(" mem {p:.0}%"));
-        }
-        if m.kind == MemoryKind::Unified {
-            if let Some(h) = m.headroom_bytes {
-                part.push_str(&format!(
-                    " headroom {:.1} GiB",
-                    h as f64 / (1u64 << 30) as f64
-                ));
-            }
-            if let Some(p) = m.pressure_pct {
-                part.push_str(&format!(" psi {p:.1}%"));
-            }
-        }
-        parts.push(part);
+        return Check::new("gpu", "gpu", Status::Skip, seen);
     }
-    let c = Check::new(id.0, id.1, worst, parts.join("; "));
-    if worst == Status::Ok {
-        c
-    } else {
-        c.with_fix(format!(
-            "memory over [gpu] memory_warn_pct {:.0}% / memory_crit_pct {:.0}%: stop or \
-             shrink a model (GPU tab, k) before the OOM killer does",
-            settings.memory_warn_pct, settings.memory_crit_pct
-        ))
-    }
-}
-
-/// Neither NVML nor nvidia-smi exist: a machine without the NVIDIA driver (an admin box).
-fn no_driver(lower: &str) -> bool {
-    let smi_missing = lower.contains("no such file")
-        || lower.contains("not found")
-        || lower.contains("status 127");
-    smi_missing && !lower.contains("failed to initialize nvml")
+    let refs: Vec<&Problem> = ps.iter().collect();
+    let all: Vec<String> = entries.iter().map(gpu_summary).collect();
+    from_problems("gpu", "gpu", &refs, &all.join("; "))
 }
 
 /// Problems named in one check's line; the rest are counted.
@@ -229,26 +175,14 @@ pub fn jobs_check(result: &Result<JobsSummary, JobsError>) -> Check {
                 .with_fix("sparkdeck jobs list shows the same error with more detail");
         }
     };
+    let ps = jobs_problems(s);
+    let refs: Vec<&Problem> = ps.iter().collect();
     let total = s.total.map_or("?".to_string(), |t| t.to_string());
-    if s.stuck {
-        return Check::new(
-            "jobs",
-            "jobs",
-            Status::Crit,
-            format!("queue stuck: jobs wait and none started recently ({total} jobs)"),
-        )
-        .with_fix("check the worker (its container or unit, Services tab) and its logs");
-    }
-    if !s.hints.is_empty() {
-        return Check::new("jobs", "jobs", Status::Warn, s.hints.join("; ")).with_fix(
-            "point the worker and sparkdeck at the same Supabase (SUPABASE_URL in its .env)",
-        );
-    }
-    Check::new(
+    from_problems(
         "jobs",
         "jobs",
-        Status::Ok,
-        format!("queue moving ({total} jobs)"),
+        &refs,
+        &format!("queue moving ({total} jobs)"),
     )
 }
 
@@ -304,6 +238,7 @@ pub fn clock_check(skew: Option<Result<i64, String>>) -> Check {
 mod tests {
     use super::*;
     use crate::metrics::MemoryView;
+    use crate::model::MemoryKind;
     use crate::snapshot::GpuClocks;
 
     const GIB: u64 = 1 << 30;
@@ -456,6 +391,7 @@ mod tests {
             area: "models".into(),
             message: m.into(),
             fix: fix.map(str::to_string),
+            row: None,
         };
         let ps = vec![
             p("info", "dup", Some("keep one")),

@@ -4,8 +4,11 @@
 //! `SCHEMA`. Sections this build does not collect yet are absent from the struct, so they are
 //! absent from the output rather than filled with made-up values.
 
+mod findings;
 mod models;
 mod services;
+
+pub use findings::{gpu_absent, gpu_problems, gpu_summary, jobs_problems};
 
 /// The models problems alone, for callers that judge them (`doctor`).
 pub use models::problems as models_problems;

@@ -156,11 +156,23 @@ fn gib(bytes: u64) -> String {
 
 /// What is red or yellow about model storage.
 pub fn problems(report: &ModelsReport, settings: &ModelsSettings) -> Vec<Problem> {
-    let problem = |severity: &str, message: String, fix: Option<String>| Problem {
-        severity: severity.to_string(),
-        area: "models".to_string(),
-        message,
-        fix,
+    let problem =
+        |severity: &str, message: String, fix: Option<String>, row: Option<String>| Problem {
+            severity: severity.to_string(),
+            area: "models".to_string(),
+            message,
+            fix,
+            row,
+        };
+    // The biggest model on a mount is where a user looking at a full disk starts.
+    let biggest_on = |mount: &str| {
+        report
+            .stores
+            .iter()
+            .filter(|s| s.mount.as_deref() == Some(mount))
+            .flat_map(|s| s.models.iter())
+            .max_by_key(|m| m.size_bytes)
+            .map(|m| m.id.clone())
     };
     let mut out = Vec::new();
     for f in &report.filesystems {
@@ -191,6 +203,7 @@ pub fn problems(report: &ModelsReport, settings: &ModelsSettings) -> Vec<Problem
                 gib(f.models_bytes)
             ),
             Some(fix),
+            biggest_on(&f.mount),
         ));
     }
     for s in &report.stores {
@@ -199,11 +212,12 @@ pub fn problems(report: &ModelsReport, settings: &ModelsSettings) -> Vec<Problem
                 "warn",
                 format!("model store {} not fully readable: {e}", s.spec.path),
                 None,
+                s.models.first().map(|m| m.id.clone()),
             ));
         }
     }
     for note in &report.notes {
-        out.push(problem("info", format!("models: {note}"), None));
+        out.push(problem("info", format!("models: {note}"), None, None));
     }
     for d in report.defaults.iter().filter(|d| d.found.is_empty()) {
         out.push(problem(
@@ -213,6 +227,7 @@ pub fn problems(report: &ModelsReport, settings: &ModelsSettings) -> Vec<Problem
                 "download it into {} (or change [models.defaults] {})",
                 settings.root, d.role
             )),
+            None,
         ));
     }
     for d in &report.duplicates {
@@ -225,6 +240,7 @@ pub fn problems(report: &ModelsReport, settings: &ModelsSettings) -> Vec<Problem
                 gib(d.reclaimable_bytes)
             ),
             Some(format!("keep one copy: {}", d.paths.join(" | "))),
+            d.models.first().cloned(),
         ));
     }
     out

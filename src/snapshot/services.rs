@@ -50,6 +50,10 @@ pub struct Problem {
     pub area: String,
     pub message: String,
     pub fix: Option<String>,
+    /// The stable id of the row it concerns on its tab (`ServiceRow::id`, `ModelEntry::id`,
+    /// a job id, a GPU index), so the dashboard can jump there. Not part of the document.
+    #[serde(skip)]
+    pub row: Option<String>,
 }
 
 pub fn service_entry(row: &ServiceRow) -> ServiceEntry {
@@ -92,6 +96,7 @@ pub fn problems(report: &ServicesReport) -> Vec<Problem> {
             area: "services".to_string(),
             message: p.message.clone(),
             fix: p.fix.clone(),
+            row: None,
         })
         .collect();
     for row in report.rows.iter().filter(|r| r.is_problem()) {
@@ -111,6 +116,7 @@ pub fn problems(report: &ServicesReport) -> Vec<Problem> {
             area: "services".to_string(),
             message,
             fix: None,
+            row: Some(row.id.clone()),
         });
     }
     out
