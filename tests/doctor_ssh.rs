@@ -1,14 +1,19 @@
-//! `sparkdeck doctor --host …` through the real test sshd: a remote with docker refusing
-//! the socket, a catalogued port held by the wrong process and an XID in the kernel log
-//! (exit 2), a healthy remote
-//! (every check ok or skipped), and a host whose key is not known (the ssh check is crit).
+//! `sparkdeck doctor --host …` through the real test sshd: a remote with every fault of
+//! issue #7 planted — docker refusing the socket, a catalogued port held by the wrong
+//! process, a stuck job queue, a model disk over the configured threshold, and an XID in the
+//! kernel log — (exit 2, each finding named), a healthy remote with a moving queue (every
+//! check ok or skipped), and a host whose key is not known (the ssh check is crit).
 
 mod support;
 
+use serde_json::json;
 use sparkdeck::host::{Host, LineStream, SshHost, StreamEvent};
 use std::time::Duration;
 use support::env::TestEnv;
+use support::postgrest::{PostgrestServer, Reply, row};
 use support::sshd::Sshd;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 const DOCKER_DENIED_STDERR: &str =
     include_str!("fixtures/services/docker-ps.permission-denied.docker-28.2.2.stderr");
@@ -65,6 +70,52 @@ fn config(env: &TestEnv, catalog: &str) {
     );
 }
 
+const KEY: &str = "sb_secret_DOCTORKEY0123456789wxyz";
+
+/// The worker's env file on the Spark, naming `queue`. sparkdeck's own environment has no
+/// Supabase variables, so the queue is found only through this file, read over SSH.
+fn worker_env(sshd: &Sshd, queue: &PostgrestServer) -> std::path::PathBuf {
+    let env_file = sshd.shared_dir().join("hd-worker.env");
+    std::fs::write(
+        &env_file,
+        format!(
+            "SUPABASE_URL={}\nSUPABASE_SERVICE_ROLE_KEY={KEY}\n",
+            queue.url
+        ),
+    )
+    .unwrap();
+    env_file
+}
+
+fn minutes_ago(m: i64) -> String {
+    (OffsetDateTime::now_utc() - time::Duration::minutes(m))
+        .format(&Rfc3339)
+        .unwrap()
+}
+
+/// A queue whose oldest queued job has waited `queued_min` while the last start was
+/// `started_min` ago; 30 / 40 is stuck by the default rule (10 / 15 minutes).
+fn queue(queued_min: i64, started_min: i64) -> PostgrestServer {
+    PostgrestServer::start(
+        move |r| match r.param("select").unwrap_or_default().as_str() {
+            "status" => Reply::json(200, r#"[{"status":"queued"},{"status":"done"}]"#),
+            "created_at" => Reply::json(
+                200,
+                &json!([{"created_at": minutes_ago(queued_min)}]).to_string(),
+            ),
+            "started_at" => Reply::json(
+                200,
+                &json!([{"started_at": minutes_ago(started_min)}]).to_string(),
+            ),
+            _ => Reply::json(
+                200,
+                &json!([row("q1", "queued"), row("d1", "done")]).to_string(),
+            )
+            .with_header("Content-Range", "0-1/2"),
+        },
+    )
+}
+
 fn doctor_json(env: &TestEnv) -> (i32, serde_json::Value, String) {
     let out = env
         .cmd()
@@ -108,7 +159,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[test]
-fn docker_denied_and_a_port_conflict_exit_2() {
+fn every_planted_fault_is_found_exit_2() {
     let sshd = Sshd::start();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let host = rt
@@ -124,14 +175,27 @@ fn docker_denied_and_a_port_conflict_exit_2() {
         "dmesg",
         "#!/bin/sh\necho '[ 9100.2] NVRM: Xid (PCI:000f:01:00): 79, pid=0, GPU has fallen off the bus.'\n",
     );
+    let queue = queue(30, 40);
+    let env_file = worker_env(&sshd, &queue);
+    // A model store on the remote whose filesystem is over a low configured threshold:
+    // any disk looks full at 1 %.
+    let models = sshd.shared_dir().join("models");
+    std::fs::create_dir_all(models.join("llama-3-8b")).unwrap();
+    std::fs::write(models.join("llama-3-8b/model.safetensors"), vec![0u8; 4096]).unwrap();
     let env = TestEnv::new();
     env.ssh_alias("testspark", &sshd);
     env.trust(&sshd);
-    config(
-        &env,
+    env.write(
+        "config/sparkdeck/config.toml",
         &format!(
-            "[[services.catalog]]\nname = \"ArangoDB\"\nports = [{held}]\nkind = \"docker\"\n\
-             container = \"arangodb\"\nmatches = [\"arangod\"]\nprobe = \"tcp\"\n"
+            "[services]\nshow_unexpected = false\nreplace_catalog = true\n\n\
+             [[services.catalog]]\nname = \"ArangoDB\"\nports = [{held}]\nkind = \"docker\"\n\
+             container = \"arangodb\"\nmatches = [\"arangod\"]\nprobe = \"tcp\"\n\n\
+             [models]\nroot = \"{}\"\nextra = []\nollama_stores = []\ndocker_volumes = false\n\
+             disk_warn_pct = 1\ndisk_crit_pct = 2\n\n[models.defaults]\n\n\
+             [jobs]\nenv_file = \"{}\"\ntimeout_s = 5\nretries = 0\n",
+            models.display(),
+            env_file.display()
         ),
     );
 
@@ -139,43 +203,47 @@ fn docker_denied_and_a_port_conflict_exit_2() {
     assert_eq!(code, 2, "{json}");
     assert_eq!(v["worst"], "crit");
     assert_eq!(v["host"], "testspark");
-    assert_eq!(check(&v, "ssh")["status"], "ok", "{json}");
-    let docker = check(&v, "docker");
-    assert_eq!(docker["status"], "crit", "{json}");
+    assert_eq!(
+        statuses(&v),
+        pairs(&[
+            ("ssh", "ok"),
+            ("clock", "ok"),
+            ("user", user_status(&sshd.user)),
+            ("docker", "crit"),
+            ("gpu", "crit"),
+            ("services", "crit"),
+            ("models", "crit"),
+            ("jobs", "crit"),
+        ]),
+        "{json}"
+    );
+    let seen = |id: &str| check(&v, id)["seen"].as_str().unwrap().to_string();
+    let fix = |id: &str| check(&v, id)["fix"].as_str().unwrap_or("").to_string();
+    assert!(seen("docker").contains("permission denied"), "{json}");
     assert!(
-        docker["seen"]
-            .as_str()
-            .unwrap()
-            .contains("permission denied"),
+        fix("docker").contains("sudo usermod -aG docker $USER"),
         "{json}"
     );
     assert!(
-        docker["fix"]
-            .as_str()
-            .unwrap()
-            .contains("sudo usermod -aG docker $USER"),
+        seen("services").contains(&format!("ArangoDB (port {held}) is conflict")),
         "{json}"
     );
-    let services = check(&v, "services");
-    assert_eq!(services["status"], "crit", "{json}");
     assert!(
-        services["seen"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("ArangoDB (port {held}) is conflict")),
-        "{json}"
-    );
-    let gpu = check(&v, "gpu");
-    assert_eq!(gpu["status"], "crit", "{json}");
-    assert!(
-        gpu["seen"]
-            .as_str()
-            .unwrap()
+        seen("gpu")
             .contains("1 XID error(s) in the kernel log since boot, last: [ 9100.2] NVRM: Xid"),
         "{json}"
     );
-    let clock = check(&v, "clock");
-    assert_eq!(clock["status"], "ok", "same machine, same clock: {json}");
+    assert!(seen("models").contains("% full"), "{json}");
+    assert!(fix("models").contains("Models tab"), "{json}");
+    assert!(seen("jobs").starts_with("queue stuck"), "{json}");
+    assert!(fix("jobs").contains("worker"), "{json}");
+    // The queue asked is the one the remote's env file names, with its key.
+    let asked = queue.requests();
+    assert!(!asked.is_empty(), "the stuck-queue server was never asked");
+    assert!(
+        asked.iter().all(|r| r.header("apikey") == Some(KEY)),
+        "every request carries the env file's key"
+    );
 }
 
 #[test]
@@ -187,6 +255,9 @@ fn healthy_remote() {
         .expect("connect to the test sshd");
     let (held, _perl) = rt.block_on(perl_server(&host, "sparkecho"));
     sshd.install_remote_tool("docker", &format!("#!/bin/sh\ncat <<'PS'\n{DOCKER_PS}PS\n"));
+    // A queue that moves: the oldest queued job is a minute old and one just started.
+    let queue = queue(1, 1);
+    let env_file = worker_env(&sshd, &queue);
     let env = TestEnv::new();
     env.ssh_alias("testspark", &sshd);
     env.trust(&sshd);
@@ -194,7 +265,8 @@ fn healthy_remote() {
         &env,
         &format!(
             "[[services.catalog]]\nname = \"Echo\"\nports = [{held}]\nmatches = [\"sparkecho\"]\n\
-             probe = \"tcp\"\n"
+             probe = \"tcp\"\n\n[jobs]\nenv_file = \"{}\"\ntimeout_s = 5\nretries = 0\n",
+            env_file.display()
         ),
     );
 
@@ -209,8 +281,15 @@ fn healthy_remote() {
             ("gpu", "skip"),
             ("services", "ok"),
             ("models", "ok"),
-            ("jobs", "skip"),
+            ("jobs", "ok"),
         ]),
+        "{json}"
+    );
+    assert!(
+        check(&v, "jobs")["seen"]
+            .as_str()
+            .unwrap()
+            .starts_with("queue moving"),
         "{json}"
     );
     let expected = if user_status(&sshd.user) == "ok" {
