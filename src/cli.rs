@@ -121,6 +121,9 @@ pub enum ConfigCommand {
         /// File to check (default: the config file in use).
         path: Option<PathBuf>,
     },
+    /// Print the effective key bindings (defaults plus your [keys]) as markdown tables,
+    /// the same tables as docs/keybindings.md.
+    Keys,
 }
 
 use crate::config::{self, Config, paths};
@@ -233,6 +236,11 @@ fn config_command(command: ConfigCommand, global: &GlobalOpts) -> Result<ExitCod
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        ConfigCommand::Keys => {
+            let (config, _) = load_config(global)?;
+            print!("{}", config::keymap_doc::keymap_markdown(&config.keymap));
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod error;
 pub mod key_parse;
 pub mod keymap;
+pub mod keymap_doc;
 pub mod load;
 pub mod paths;
 mod spanned;
