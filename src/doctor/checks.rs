@@ -6,8 +6,8 @@ use crate::config::{GpuSettings, ModelsSettings};
 use crate::jobs::JobsError;
 use crate::model::{HostInfo, ServicesReport, SourceKind};
 use crate::snapshot::{
-    GpuEntry, JobsSummary, Problem, gpu_problems, gpu_summary, host_problems, jobs_error_problem,
-    jobs_problems, row_problem, source_problem,
+    GpuEntry, JobsSummary, Problem, docker_read, gpu_problems, gpu_summary, host_problems,
+    jobs_error_problem, jobs_problems, row_problem, source_problem,
 };
 
 /// `docker_installed`: whether the docker CLI exists on the host (None: unknown).
@@ -125,12 +125,18 @@ fn from_problems(id: &str, area: &str, ps: &[&Problem], ok_seen: &str) -> Check 
 /// could not be read → warn. docker's own problem is `docker_check`'s line, not repeated
 /// here (its fix would crowd out the rows' fixes).
 pub fn services_check(report: &ServicesReport) -> Check {
+    let docker_read = docker_read(report);
     let ps: Vec<Problem> = report
         .problems
         .iter()
         .filter(|p| p.source != SourceKind::Docker)
         .map(source_problem)
-        .chain(report.rows.iter().filter_map(row_problem))
+        .chain(
+            report
+                .rows
+                .iter()
+                .filter_map(|r| row_problem(r, docker_read)),
+        )
         .collect();
     let refs: Vec<&Problem> = ps.iter().collect();
     let rows = report.rows.iter().filter(|r| r.expected).count();

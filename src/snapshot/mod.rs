@@ -20,8 +20,8 @@ pub use models::{
     add_models, models_section, models_text,
 };
 pub use services::{
-    HealthEntry, OwnerEntry, Problem, ServiceEntry, add_services, docker_installed, problems,
-    problems_text, row_problem, service_entry, services_text, source_problem,
+    HealthEntry, OwnerEntry, Problem, ServiceEntry, add_services, docker_installed, docker_read,
+    problems, problems_text, row_problem, service_entry, services_text, source_problem,
 };
 
 use serde::{Deserialize, Serialize};

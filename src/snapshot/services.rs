@@ -100,8 +100,9 @@ pub fn source_problem(p: &SourceProblem) -> Problem {
 }
 
 /// The problem of a row that is red on the tab (`ServiceRow::is_problem`), with the fix its
-/// state calls for; None for a row that is fine.
-pub fn row_problem(row: &ServiceRow) -> Option<Problem> {
+/// state calls for; None for a row that is fine. `docker_read`: whether `docker ps` was
+/// read in the same refresh (otherwise a catalogued container cannot have been found).
+pub fn row_problem(row: &ServiceRow, docker_read: bool) -> Option<Problem> {
     if !row.is_problem() {
         return None;
     }
@@ -120,7 +121,7 @@ pub fn row_problem(row: &ServiceRow) -> Option<Problem> {
         severity: "crit".to_string(),
         area: "services".to_string(),
         message,
-        fix: Some(row_fix(row)),
+        fix: Some(row_fix(row, docker_read)),
         row: Some(row.id.clone()),
     })
 }
@@ -128,12 +129,26 @@ pub fn row_problem(row: &ServiceRow) -> Option<Problem> {
 /// Problems a report shows: the sources that could not be read, then every row that is
 /// red on the tab.
 pub fn problems(report: &ServicesReport) -> Vec<Problem> {
+    let docker_read = docker_read(report);
     report
         .problems
         .iter()
         .map(source_problem)
-        .chain(report.rows.iter().filter_map(row_problem))
+        .chain(
+            report
+                .rows
+                .iter()
+                .filter_map(|r| row_problem(r, docker_read)),
+        )
         .collect()
+}
+
+/// Whether `docker ps` answered in this refresh (no docker source problem).
+pub fn docker_read(report: &ServicesReport) -> bool {
+    !report
+        .problems
+        .iter()
+        .any(|p| p.source == SourceKind::Docker)
 }
 
 /// The unit or container that owns the row's port, as the command that stops it.
@@ -167,7 +182,7 @@ fn keys_act_on_owner(row: &ServiceRow) -> bool {
 
 /// What to do about a red row, by its state. The keys named are the Services tab's
 /// defaults (s start, S stop, R restart, l log).
-fn row_fix(row: &ServiceRow) -> String {
+fn row_fix(row: &ServiceRow, docker_read: bool) -> String {
     let port = row
         .port
         .map_or("its port".to_string(), |p| format!("port {p}"));
@@ -203,7 +218,7 @@ fn row_fix(row: &ServiceRow) -> String {
                 row.name
             )
         }
-        ServiceState::Down => down_fix(row, &port),
+        ServiceState::Down => down_fix(row, &port, docker_read),
         // Up with a failing probe: its log says why it answers badly.
         ServiceState::Up | ServiceState::Unexpected => match target_of(row) {
             Ok(t @ ServiceTarget::Unit(_)) => format!(
@@ -225,7 +240,7 @@ fn row_fix(row: &ServiceRow) -> String {
 }
 
 /// A required service that is down: start its unit or container, or say what is missing.
-fn down_fix(row: &ServiceRow, port: &str) -> String {
+fn down_fix(row: &ServiceRow, port: &str, docker_read: bool) -> String {
     match (row.kind, &row.unit, &row.container) {
         (ServiceKind::Systemd, Some(u), _) if !u.exists() => {
             format!("install {} or correct its unit in [services.catalog]", u.id)
@@ -255,6 +270,15 @@ fn down_fix(row: &ServiceRow, port: &str) -> String {
         (ServiceKind::Docker, _, Some(c)) => {
             format!("start it: docker start {} (Services tab: s)", c.name)
         }
+        (ServiceKind::Docker, _, None) if !docker_read => format!(
+            "fix docker first (see its problem), then start {}'s container (Services tab: s)",
+            row.name
+        ),
+        (ServiceKind::Systemd, None, _) => format!(
+            "start {}'s unit (the message names it) with sudo systemctl start, so that it \
+             listens on {port}; systemctl could not be asked here",
+            row.name
+        ),
         (ServiceKind::Docker, _, None) => format!(
             "create and start its container (docker ps --all lists none for {}), or correct \
              [services.catalog] container",
@@ -367,7 +391,7 @@ mod tests {
     }
 
     fn fix(r: &ServiceRow) -> String {
-        let p = row_problem(r).expect("a problem");
+        let p = row_problem(r, true).expect("a problem");
         assert_eq!(p.row.as_deref(), Some(r.id.as_str()));
         assert_eq!(p.severity, "crit");
         p.fix.expect("a fix")
@@ -468,10 +492,20 @@ mod tests {
         assert_eq!(fix(&r), "start it: docker start arangodb (Services tab: s)");
         r.container = None;
         assert!(fix(&r).starts_with("create and start its container"));
+        r.kind = ServiceKind::Systemd;
+        assert!(fix(&r).starts_with("start ArangoDB's unit (the message names it)"));
+        r.kind = ServiceKind::Docker;
+        // Without docker ps the container was not looked for, so it is not "missing".
+        let blind = row_problem(&r, false).unwrap().fix.unwrap();
+        assert_eq!(
+            blind,
+            "fix docker first (see its problem), then start ArangoDB's container (Services \
+             tab: s)"
+        );
 
         // Optional and down is fine.
         r.required = false;
-        assert!(row_problem(&r).is_none());
+        assert!(row_problem(&r, true).is_none());
     }
 
     #[test]
@@ -489,7 +523,7 @@ mod tests {
             latency_ms: Some(3),
             detail: "HTTP 503".into(),
         });
-        let p = row_problem(&r).unwrap();
+        let p = row_problem(&r, true).unwrap();
         assert_eq!(
             p.message,
             "ArangoDB (port 8529) is up: health check failing: HTTP 503"
@@ -502,7 +536,7 @@ mod tests {
             )
         );
         r.health.as_mut().unwrap().ok = true;
-        assert!(row_problem(&r).is_none());
+        assert!(row_problem(&r, true).is_none());
     }
 
     #[test]
