@@ -161,7 +161,7 @@ fn snapshot_over_ssh_has_the_gb10_as_unified_memory() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.lines()
-            .any(|l| l.starts_with("warn  0 NVIDIA GB10: unified memory")),
+            .any(|l| l.starts_with("warn  gpu      0 NVIDIA GB10: unified memory")),
         "{text}"
     );
 }

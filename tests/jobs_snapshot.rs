@@ -216,7 +216,8 @@ fn without_credentials_the_section_is_absent_and_text_says_why() {
     );
     assert!(
         text.lines()
-            .any(|l| l.starts_with("info  no Supabase credentials") && l.contains("— fix: ")),
+            .any(|l| l.starts_with("info  jobs     no Supabase credentials")
+                && l.contains("— fix: ")),
         "{text}"
     );
 }

@@ -118,7 +118,7 @@ pub fn gpu_problems(
                 gpu_summary(g),
                 Some(format!(
                     "memory over [gpu] memory_warn_pct {:.0}% / memory_crit_pct {:.0}%: stop or \
-                     shrink a model (GPU tab, k) before the OOM killer does",
+                     shrink a model (GPU tab, K stops a process) before the OOM killer does",
                     settings.memory_warn_pct, settings.memory_crit_pct
                 )),
             )));
@@ -135,13 +135,13 @@ pub fn gpu_problems(
                 severity,
                 "gpu",
                 format!(
-                    "{} {name}: unified memory pressure {psi:.1}% (tasks stalled on memory that \
-                     share of the last 10 s)",
+                    "{} {name}: unified memory pressure {psi:.1}% (PSI some avg10: share of \
+                     the last 10 s in which a task waited for memory)",
                     g.index
                 ),
                 Some(format!(
-                    "the pool is reclaiming hard ([gpu] pressure_warn_pct {:.0}% / \
-                     pressure_crit_pct {:.0}%): stop or shrink a model (GPU tab, k); if models \
+                    "tasks wait for memory ([gpu] pressure_warn_pct {:.0}% / pressure_crit_pct \
+                     {:.0}%): stop or shrink a model (GPU tab, K stops a process); if models \
                      fail to load although they fit, drop the page cache: sudo sh -c 'sync; \
                      echo 3 > /proc/sys/vm/drop_caches'",
                     settings.pressure_warn_pct, settings.pressure_crit_pct
@@ -168,7 +168,7 @@ pub fn gpu_problems(
                     ),
                     Some(format!(
                         "little is left to allocate ([gpu] headroom_warn_pct {:.0}% / \
-                         headroom_crit_pct {:.0}%): stop or shrink a model (GPU tab, k) \
+                         headroom_crit_pct {:.0}%): stop or shrink a model (GPU tab, K stops a process) \
                          before the OOM killer picks one",
                         settings.headroom_warn_pct, settings.headroom_crit_pct
                     )),

@@ -797,7 +797,7 @@ mod tests {
         let text = to_text(&s);
         assert!(
             text.ends_with(&format!(
-                "warn  {} — fix: {}\n",
+                "warn  gpu      {} — fix: {}\n",
                 s.problems[0].message,
                 s.problems[0].fix.as_deref().unwrap()
             )),

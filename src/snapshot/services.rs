@@ -360,11 +360,11 @@ pub fn services_text(snapshot: &Snapshot) -> String {
     text
 }
 
-/// One line per problem, after every section.
+/// One line per problem, after every section: severity, area, message and fix.
 pub fn problems_text(snapshot: &Snapshot) -> String {
     let mut text = String::new();
     for p in &snapshot.problems {
-        text.push_str(&format!("{:<5} {}", p.severity, p.message));
+        text.push_str(&format!("{:<5} {:<8} {}", p.severity, p.area, p.message));
         if let Some(fix) = &p.fix {
             text.push_str(&format!(" — fix: {fix}"));
         }
