@@ -1,5 +1,5 @@
-//! The `problems` of the GPU and jobs sections. `doctor` and the dashboard's problems bar
-//! judge the same lists, so a finding reads the same in all three places.
+//! The `problems` of the host, GPU and jobs sections. `doctor` and the dashboard's problems
+//! bar judge the same lists, so a finding reads the same in all three places.
 
 use super::{GpuEntry, JobsSummary, Problem};
 use crate::config::GpuSettings;
@@ -168,8 +168,8 @@ pub fn gpu_problems(
                     ),
                     Some(format!(
                         "little is left to allocate ([gpu] headroom_warn_pct {:.0}% / \
-                         headroom_crit_pct {:.0}%): stop or shrink a model (GPU tab, K stops a process) \
-                         before the OOM killer picks one",
+                         headroom_crit_pct {:.0}%): stop or shrink a model (GPU tab, K stops \
+                         a process) before the OOM killer picks one",
                         settings.headroom_warn_pct, settings.headroom_crit_pct
                     )),
                 )));
@@ -183,7 +183,7 @@ pub fn gpu_problems(
 /// `info`, since a box may simply not run the worker; anything else is `warn`.
 pub fn jobs_error_problem(error: &JobsError) -> Problem {
     match error {
-        JobsError::NoCredentials { .. } | JobsError::NoDsn { .. } => problem(
+        JobsError::NoCredentials { .. } => problem(
             "info",
             "jobs",
             error.to_string(),
@@ -192,6 +192,14 @@ pub fn jobs_error_problem(error: &JobsError) -> Problem {
                  the worker's .env"
                     .into(),
             ),
+        ),
+        JobsError::NoDsn { var, .. } => problem(
+            "info",
+            "jobs",
+            error.to_string(),
+            Some(format!(
+                "set {var} in sparkdeck's environment or in [jobs] env_file"
+            )),
         ),
         _ => problem(
             "warn",
@@ -403,6 +411,15 @@ mod tests {
             host: "db.example".into(),
             secs: 10,
         };
+        let no_dsn = JobsError::NoDsn {
+            var: "JOBS_DATABASE_URL".into(),
+            file: ".env".into(),
+            host: "spark".into(),
+            detail: "missing".into(),
+        };
+        let p = jobs_error_problem(&no_dsn);
+        assert_eq!(p.severity, "info");
+        assert!(p.fix.unwrap().contains("JOBS_DATABASE_URL"));
         let p = jobs_error_problem(&down);
         assert_eq!(p.severity, "warn");
         assert_eq!(p.message, down.to_string());
