@@ -296,6 +296,7 @@ fn snapshot_command(global: &GlobalOpts, config: &Config, json: bool) -> Result<
         crate::snapshot::add_jobs(&mut snap, host.as_ref(), &config.jobs).await;
         crate::snapshot::add_services(&mut snap, host.clone(), &config.services).await;
         crate::snapshot::add_models(&mut snap, host.clone(), &config.models).await;
+        crate::snapshot::add_findings(&mut snap, host.as_ref(), config).await;
         // Both renderings already end with a newline.
         if json {
             print!("{}", crate::snapshot::to_json(&snap));

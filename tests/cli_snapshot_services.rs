@@ -97,8 +97,35 @@ fn snapshot_reports_services_and_their_problems_over_ssh() {
     let problems = v["problems"].as_array().expect("a problems array");
     let docker = problems
         .iter()
-        .find(|p| p["message"].as_str().unwrap_or("").contains("docker"))
+        .find(|p| p["area"] == "services" && p["message"].as_str().unwrap_or("").contains("docker"))
         .unwrap_or_else(|| panic!("no docker problem in {problems:?}"));
+    // The login user (`sshtest` when the tests run as root) and a docker CLI on its PATH:
+    // outside the docker group that is a host problem with the usermod fix.
+    let groups = std::process::Command::new("id")
+        .args(["-Gn", &sshd.user])
+        .output()
+        .unwrap();
+    let member = String::from_utf8_lossy(&groups.stdout)
+        .split_whitespace()
+        .any(|g| g == "docker");
+    let host_problem = problems.iter().find(|p| p["area"] == "host");
+    if sshd.user != "root" && !member {
+        let p = host_problem.unwrap_or_else(|| panic!("no host problem in {problems:?}"));
+        assert_eq!(p["severity"], "warn", "{p}");
+        assert!(
+            p["message"]
+                .as_str()
+                .unwrap()
+                .ends_with(": not in the docker group"),
+            "{p}"
+        );
+        assert_eq!(
+            p["fix"],
+            "sudo usermod -aG docker $USER, then log in again (or newgrp docker)"
+        );
+    } else {
+        assert!(host_problem.is_none(), "{problems:?}");
+    }
     assert_eq!(docker["area"], "services");
     assert!(
         docker["fix"]
@@ -107,14 +134,41 @@ fn snapshot_reports_services_and_their_problems_over_ssh() {
             .contains("usermod -aG docker"),
         "{docker}"
     );
-    for name in ["ArangoDB", "Whisper"] {
-        assert!(
-            problems.iter().any(
-                |p| p["severity"] == "crit" && p["message"].as_str().unwrap().starts_with(name)
-            ),
-            "{name} is a crit problem: {problems:?}"
-        );
-    }
+    let row_problem = |name: &str| {
+        problems
+            .iter()
+            .find(|p| p["severity"] == "crit" && p["message"].as_str().unwrap().starts_with(name))
+            .unwrap_or_else(|| panic!("{name} is a crit problem: {problems:?}"))
+    };
+    // Each red row says what to do about its own state.
+    let pid = arango["owner"]["pid"]
+        .as_u64()
+        .expect("perl's pid is visible");
+    assert_eq!(
+        row_problem("ArangoDB")["fix"],
+        format!(
+            "free port {held}: stop perl (pid {pid}; kill {pid}) or move it to another port, \
+             then start ArangoDB"
+        )
+    );
+    assert_eq!(
+        row_problem("Whisper")["fix"],
+        format!("start Whisper so that it listens on port {down}")
+    );
+    // Document order: the host and gpu areas (if any) come before services.
+    let areas: Vec<&str> = problems
+        .iter()
+        .map(|p| p["area"].as_str().unwrap())
+        .collect();
+    let rank = |a: &str| {
+        ["host", "gpu", "jobs", "services", "models"]
+            .iter()
+            .position(|x| *x == a)
+    };
+    assert!(
+        areas.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
+        "{areas:?}"
+    );
 
     // The text summary says the same in lines a person reads.
     let out = env

@@ -37,6 +37,14 @@ fn snapshot_over_ssh_has_the_gb10_as_unified_memory() {
     let env = TestEnv::new();
     env.ssh_alias("spark", &sshd);
     env.trust(&sshd);
+    // Borders this machine is sure to cross, so the unified pool's own problems show:
+    // any pressure (even 0.0) is at least 0, and any headroom at most 100 % of MemTotal
+    // unless swap makes up the difference.
+    env.write(
+        "config/sparkdeck/config.toml",
+        "[gpu]\npressure_warn_pct = 0.0\npressure_crit_pct = 100.0\n\
+         headroom_warn_pct = 100.0\nheadroom_crit_pct = 0.0\n",
+    );
 
     let before = headroom_now();
     let out = env
@@ -107,8 +115,55 @@ fn snapshot_over_ssh_has_the_gb10_as_unified_memory() {
     keys.sort_unstable();
     assert_eq!(keys, ["container", "name", "pid", "used_memory_bytes"]);
 
+    let problems = v["problems"]
+        .as_array()
+        .expect("problems is always present");
+    let gpu_problem = |what: &str| {
+        problems
+            .iter()
+            .find(|p| p["area"] == "gpu" && p["message"].as_str().unwrap().contains(what))
+    };
+    if m["pressure_pct"].is_number() {
+        let p = gpu_problem("unified memory pressure")
+            .unwrap_or_else(|| panic!("no pressure problem in {problems:?}"));
+        assert_eq!(p["severity"], "warn", "{p}");
+        assert!(
+            p["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("0 NVIDIA GB10: "),
+            "{p}"
+        );
+        assert!(
+            p["fix"].as_str().unwrap().contains("pressure_warn_pct 0%"),
+            "{p}"
+        );
+        assert!(
+            p.get("row").is_none(),
+            "row is not part of the document: {p}"
+        );
+    }
+    if headroom < meminfo_bytes("MemTotal") {
+        let p = gpu_problem("unified memory headroom")
+            .unwrap_or_else(|| panic!("no headroom problem in {problems:?}"));
+        assert_eq!(p["severity"], "warn", "{p}");
+    }
+
     let runs = fake_smi::runs(&log);
     assert!(runs.iter().all(|r| !r.contains("-lms")), "{runs:?}");
+
+    let out = env
+        .cmd()
+        .args(["snapshot", "--host", "spark"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("warn  gpu      0 NVIDIA GB10: unified memory")),
+        "{text}"
+    );
 }
 
 #[test]
@@ -136,4 +191,11 @@ fn snapshot_text_says_why_there_is_no_gpu() {
     let out = env.cmd().args(["snapshot", "--json"]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["gpus"], serde_json::json!([]));
+    let gpu: Vec<_> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["area"] == "gpu")
+        .collect();
+    assert!(gpu.is_empty(), "no driver is not a fault: {gpu:?}");
 }

@@ -82,6 +82,22 @@ fn snapshot_json_has_the_jobs_section() {
     assert_eq!(jobs["by_status_rows"], 4);
     assert_eq!(jobs["stuck"], true);
     assert_eq!(jobs["hints"], json!([]));
+    let problems = doc["problems"]
+        .as_array()
+        .expect("problems is always present");
+    let stuck = problems
+        .iter()
+        .find(|p| p["area"] == "jobs")
+        .unwrap_or_else(|| panic!("no jobs problem in {problems:?}"));
+    assert_eq!(stuck["severity"], "crit", "{stuck}");
+    assert!(
+        stuck["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("queue stuck: jobs wait and none started recently (4 jobs)"),
+        "{stuck}"
+    );
+    assert!(stuck["fix"].as_str().unwrap().contains("worker"), "{stuck}");
     assert_eq!(jobs["recent"][0]["id"], "f1");
     assert_eq!(
         jobs["recent"][0]["error"], "ValueError: Circular reference detected",
@@ -119,6 +135,53 @@ fn a_recent_start_means_not_stuck_and_text_sums_up() {
         text.contains("jobs  4 total (done 1, failed 1, queued 2)  stuck no\n"),
         "{text}"
     );
+    assert!(
+        !text.lines().any(|l| l.contains("queue stuck")),
+        "a moving queue is no problem: {text}"
+    );
+    let out = snapshot(&env, &server, true);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let jobs_problems: Vec<_> = doc["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["area"] == "jobs")
+        .collect();
+    assert!(jobs_problems.is_empty(), "{jobs_problems:?}");
+}
+
+#[test]
+fn a_rejected_key_is_a_warn_problem_with_a_fix() {
+    let env = TestEnv::new();
+    let server = PostgrestServer::start(|_| {
+        Reply::json(
+            401,
+            r#"{"code":"PGRST301","message":"JWT expired","details":null,"hint":null}"#,
+        )
+    });
+    let out = snapshot(&env, &server, true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc.get("jobs").is_none(), "{doc}");
+    let problems = doc["problems"].as_array().unwrap();
+    let p = problems
+        .iter()
+        .find(|p| p["area"] == "jobs")
+        .unwrap_or_else(|| panic!("no jobs problem in {problems:?}"));
+    assert_eq!(p["severity"], "warn", "{p}");
+    assert!(
+        p["message"].as_str().unwrap().contains("JWT expired"),
+        "{p}"
+    );
+    assert!(!p["message"].as_str().unwrap().contains(KEY), "{p}");
+    assert_eq!(
+        p["fix"],
+        "sparkdeck jobs list shows the same error with more detail"
+    );
 }
 
 #[test]
@@ -128,10 +191,33 @@ fn without_credentials_the_section_is_absent_and_text_says_why() {
     assert!(out.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc.get("jobs").is_none(), "{doc}");
+    let p = doc["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["area"] == "jobs")
+        .unwrap_or_else(|| panic!("no jobs problem in {doc}"));
+    assert_eq!(
+        p["severity"], "info",
+        "not running the worker is no fault: {p}"
+    );
+    assert!(
+        p["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("no Supabase credentials"),
+        "{p}"
+    );
     let out = env.cmd().arg("snapshot").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("jobs  none: no Supabase credentials"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("info  jobs     no Supabase credentials")
+                && l.contains("— fix: ")),
         "{text}"
     );
 }

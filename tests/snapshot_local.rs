@@ -137,8 +137,13 @@ async fn snapshot_json_is_schema_1_with_the_host_and_gpus_sections() {
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     let mut keys: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
     keys.sort();
-    assert_eq!(keys, ["gpus", "host", "schema", "taken_at"]);
+    assert_eq!(keys, ["gpus", "host", "problems", "schema", "taken_at"]);
     assert!(value["gpus"].is_array());
+    assert_eq!(
+        value["problems"],
+        serde_json::json!([]),
+        "nothing judged yet"
+    );
     assert_eq!(value["schema"], 1);
     assert_eq!(value["host"]["name"], "local");
     assert_eq!(value["host"]["source"], "local");
@@ -163,6 +168,35 @@ async fn snapshot_json_is_schema_1_with_the_host_and_gpus_sections() {
     assert!(text.contains("host  local (local)"), "{text}");
     assert!(text.contains(&arch), "{text}");
     assert!(text.contains("  up "), "{text}");
+}
+
+/// The findings step on this machine: no NVIDIA driver is no GPU problem, and the host
+/// rule agrees with what /etc says about this account and docker.
+#[tokio::test]
+async fn findings_on_a_host_without_the_driver_have_no_gpu_problem() {
+    let host = LocalHost::new();
+    let mut snap = snapshot::take(&host).await.unwrap();
+    let config = sparkdeck::config::Config::default();
+    snapshot::add_findings(&mut snap, &host, &config).await;
+    if snap.gpus.is_empty() {
+        assert!(
+            snap.problems.iter().all(|p| p.area != "gpu"),
+            "{:?} (gpus_error {:?})",
+            snap.problems,
+            snap.gpus_error
+        );
+    }
+    let (user, _) = passwd_entry();
+    let docker = std::env::var("PATH")
+        .unwrap_or_default()
+        .split(':')
+        .any(|d| std::path::Path::new(d).join("docker").exists());
+    let member = snap.host.groups.iter().any(|g| g == "docker");
+    let want_host = docker && !member && user != "root";
+    let host_problems: Vec<_> = snap.problems.iter().filter(|p| p.area == "host").collect();
+    assert_eq!(!host_problems.is_empty(), want_host, "{host_problems:?}");
+    let json: serde_json::Value = serde_json::from_str(&snapshot::to_json(&snap)).unwrap();
+    assert!(json["problems"].is_array());
 }
 
 #[tokio::test]

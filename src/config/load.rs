@@ -52,6 +52,10 @@ pub const GPU_KEYS: &[&str] = &[
     "memory_crit_pct",
     "temperature_warn_c",
     "temperature_crit_c",
+    "pressure_warn_pct",
+    "pressure_crit_pct",
+    "headroom_warn_pct",
+    "headroom_crit_pct",
     "hysteresis",
     "alert_after_samples",
 ];
@@ -153,6 +157,10 @@ pub const FLOAT_RANGES: &[(&str, &str, f64, f64)] = &[
     ("gpu", "memory_crit_pct", 0.0, 100.0),
     ("gpu", "temperature_warn_c", 0.0, 150.0),
     ("gpu", "temperature_crit_c", 0.0, 150.0),
+    ("gpu", "pressure_warn_pct", 0.0, 100.0),
+    ("gpu", "pressure_crit_pct", 0.0, 100.0),
+    ("gpu", "headroom_warn_pct", 0.0, 100.0),
+    ("gpu", "headroom_crit_pct", 0.0, 100.0),
     ("gpu", "hysteresis", 0.0, 50.0),
     ("models", "disk_warn_pct", 0.0, 100.0),
     ("models", "disk_crit_pct", 0.0, 100.0),
@@ -163,7 +171,12 @@ pub const GPU_WARN_CRIT: &[(&str, &str)] = &[
     ("utilization_warn_pct", "utilization_crit_pct"),
     ("memory_warn_pct", "memory_crit_pct"),
     ("temperature_warn_c", "temperature_crit_c"),
+    ("pressure_warn_pct", "pressure_crit_pct"),
 ];
+
+/// Threshold pairs of `[gpu]` where less is worse: the warning border may not lie below
+/// the critical one.
+pub const GPU_WARN_CRIT_FALLING: &[(&str, &str)] = &[("headroom_warn_pct", "headroom_crit_pct")];
 
 /// Load the configuration. `path` is `--config`; without it `$SPARKDECK_CONFIG`, then the
 /// XDG default are used. A missing default file means built-in defaults; a missing file
@@ -426,9 +439,18 @@ impl Ctx<'_> {
             (gpu.utilization_warn_pct, gpu.utilization_crit_pct),
             (gpu.memory_warn_pct, gpu.memory_crit_pct),
             (gpu.temperature_warn_c, gpu.temperature_crit_c),
+            (gpu.pressure_warn_pct, gpu.pressure_crit_pct),
         ];
-        for (&(warn_key, crit_key), (warn, crit)) in GPU_WARN_CRIT.iter().zip(pairs) {
-            if warn <= crit {
+        let falling = [(gpu.headroom_warn_pct, gpu.headroom_crit_pct)];
+        let rising = GPU_WARN_CRIT.iter().zip(pairs).map(|(k, v)| (k, v, true));
+        let all = rising.chain(
+            GPU_WARN_CRIT_FALLING
+                .iter()
+                .zip(falling)
+                .map(|(k, v)| (k, v, false)),
+        );
+        for (&(warn_key, crit_key), (warn, crit), up) in all {
+            if (up && warn <= crit) || (!up && warn >= crit) {
                 continue;
             }
             // Point at whichever of the two the file sets; the warning border first.
@@ -441,9 +463,16 @@ impl Ctx<'_> {
                     section: "gpu".into(),
                     key: warn_key.into(),
                     value: warn.to_string(),
-                    allowed: format!(
-                        "at most {crit_key} ({crit}), since a value turns yellow before red"
-                    ),
+                    allowed: if up {
+                        format!(
+                            "at most {crit_key} ({crit}), since a value turns yellow before red"
+                        )
+                    } else {
+                        format!(
+                            "at least {crit_key} ({crit}): headroom turns yellow before red as it \
+                             shrinks"
+                        )
+                    },
                 },
             ));
         }
@@ -881,5 +910,35 @@ mod tests {
                 "{warn} > {crit}"
             );
         }
+        for (warn, crit) in GPU_WARN_CRIT_FALLING {
+            assert!(
+                gpu[*warn].as_float() >= gpu[*crit].as_float(),
+                "{warn} < {crit}"
+            );
+        }
+    }
+
+    #[test]
+    fn headroom_warn_below_crit_is_refused_pressure_too() {
+        let err = parse(
+            "[gpu]\nheadroom_warn_pct = 4\nheadroom_crit_pct = 5\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("headroom_warn_pct"), "{err}");
+        assert!(err.contains("at least headroom_crit_pct (5)"), "{err}");
+        let ok = parse(
+            "[gpu]\nheadroom_warn_pct = 5\nheadroom_crit_pct = 5\n",
+            Path::new("c.toml"),
+        );
+        assert!(ok.is_ok(), "equal borders are allowed: {ok:?}");
+        let err = parse(
+            "[gpu]\npressure_warn_pct = 50\npressure_crit_pct = 40\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("at most pressure_crit_pct (40)"), "{err}");
     }
 }

@@ -128,6 +128,14 @@ pub struct GpuSettings {
     pub memory_crit_pct: f64,
     pub temperature_warn_c: f64,
     pub temperature_crit_c: f64,
+    /// Unified memory (GB10) only: `some avg10` of /proc/pressure/memory, percent of the
+    /// last 10 s in which a task stalled waiting for memory.
+    pub pressure_warn_pct: f64,
+    pub pressure_crit_pct: f64,
+    /// Unified memory only: allocatable headroom (MemAvailable + SwapFree) as a share of
+    /// MemTotal; at or below these it is yellow / red (low is bad, unlike the others).
+    pub headroom_warn_pct: f64,
+    pub headroom_crit_pct: f64,
     /// How far (percentage points, or °C for temperature) a value must fall below a border
     /// before its colour steps down.
     pub hysteresis: f64,
@@ -149,6 +157,16 @@ impl Default for GpuSettings {
             memory_crit_pct: 80.0,
             temperature_warn_c: 60.0,
             temperature_crit_c: 80.0,
+            // PSI: a few percent of stall is normal reclaim while a model loads; 10 % means
+            // tasks wait on memory a tenth of the time (freezr warns at 10 as well), and 40
+            // stays below systemd-oomd's 60 % kill limit so the warning comes before it acts.
+            pressure_warn_pct: 10.0,
+            pressure_crit_pct: 40.0,
+            // On a 128 GB Spark 15 % is ~18 GiB, about what one more 8B model with its KV
+            // cache needs; at 5 % (~6 GiB) the next allocation meets the OOM killer. CUDA
+            // competes with the page cache for the same pool (NVIDIA's UMA guidance).
+            headroom_warn_pct: 15.0,
+            headroom_crit_pct: 5.0,
             hysteresis: 3.0,
             alert_after_samples: 5,
         }

@@ -6,10 +6,9 @@ use crate::config::{GpuSettings, ModelsSettings};
 use crate::jobs::JobsError;
 use crate::model::{HostInfo, ServicesReport, SourceKind};
 use crate::snapshot::{
-    GpuEntry, JobsSummary, Problem, gpu_problems, gpu_summary, jobs_problems, problems,
+    GpuEntry, JobsSummary, Problem, docker_read, gpu_problems, gpu_summary, host_problems,
+    jobs_error_problem, jobs_problems, row_problem, source_problem,
 };
-
-const USERMOD_DOCKER: &str = "sudo usermod -aG docker $USER, then log in again (or newgrp docker)";
 
 /// `docker_installed`: whether the docker CLI exists on the host (None: unknown).
 pub fn user_check(info: Result<&HostInfo, String>, docker_installed: Option<bool>) -> Check {
@@ -26,19 +25,9 @@ pub fn user_check(info: Result<&HostInfo, String>, docker_installed: Option<bool
     } else {
         info.groups.join(",")
     };
-    let seen = format!("{user} in {groups}");
-    let in_docker = info.groups.iter().any(|g| g == "docker");
-    // root reaches the socket without the group.
-    if docker_installed == Some(true) && !in_docker && user != "root" && !info.groups.is_empty() {
-        return Check::new(
-            "user",
-            "host",
-            Status::Warn,
-            format!("{seen}: not in the docker group"),
-        )
-        .with_fix(USERMOD_DOCKER);
-    }
-    Check::new("user", "host", Status::Ok, seen)
+    let ps = host_problems(info, docker_installed);
+    let refs: Vec<&Problem> = ps.iter().collect();
+    from_problems("user", "host", &refs, &format!("{user} in {groups}"))
 }
 
 /// From the Services engine's report: docker's own source problem, if any.
@@ -133,12 +122,22 @@ fn from_problems(id: &str, area: &str, ps: &[&Problem], ok_seen: &str) -> Check 
 }
 
 /// Rows in conflict, duplicated, required and down, or failing health → crit; sources that
-/// could not be read → warn.
+/// could not be read → warn. docker's own problem is `docker_check`'s line, not repeated
+/// here (its fix would crowd out the rows' fixes).
 pub fn services_check(report: &ServicesReport) -> Check {
-    let mut ps = problems(report);
-    for p in ps.iter_mut().filter(|p| p.severity == "info") {
-        p.severity = "ignore".into();
-    }
+    let docker_read = docker_read(report);
+    let ps: Vec<Problem> = report
+        .problems
+        .iter()
+        .filter(|p| p.source != SourceKind::Docker)
+        .map(source_problem)
+        .chain(
+            report
+                .rows
+                .iter()
+                .filter_map(|r| row_problem(r, docker_read)),
+        )
+        .collect();
     let refs: Vec<&Problem> = ps.iter().collect();
     let rows = report.rows.iter().filter(|r| r.expected).count();
     from_problems(
@@ -167,12 +166,13 @@ pub fn models_check(ps: &[Problem], settings: &ModelsSettings) -> Check {
 pub fn jobs_check(result: &Result<JobsSummary, JobsError>) -> Check {
     let s = match result {
         Ok(s) => s,
-        Err(e @ JobsError::NoCredentials { .. }) => {
-            return Check::new("jobs", "jobs", Status::Skip, format!("skipped: {e}"));
-        }
         Err(e) => {
-            return Check::new("jobs", "jobs", Status::Warn, e.to_string())
-                .with_fix("sparkdeck jobs list shows the same error with more detail");
+            let p = jobs_error_problem(e);
+            // No credentials: this box may not run the worker at all.
+            if p.severity == "info" {
+                return Check::new("jobs", "jobs", Status::Skip, format!("skipped: {e}"));
+            }
+            return from_problems("jobs", "jobs", &[&p], "");
         }
     };
     let ps = jobs_problems(s);
@@ -239,7 +239,7 @@ mod tests {
     use super::*;
     use crate::metrics::MemoryView;
     use crate::model::MemoryKind;
-    use crate::snapshot::GpuClocks;
+    use crate::snapshot::{GpuClocks, USERMOD_DOCKER};
 
     const GIB: u64 = 1 << 30;
 
@@ -305,6 +305,57 @@ mod tests {
         assert_eq!(c.status, Status::Crit);
         assert!(c.fix.unwrap().contains("nvidia-smi -r"));
         assert_eq!(gpu_check(&[], Some("value ERR!"), &s).status, Status::Crit);
+    }
+
+    #[test]
+    fn gpu_pressure_and_headroom_decide_the_gpu_line() {
+        let s = GpuSettings::default();
+        let mut g = gb10(10);
+        g.memory.pressure_pct = Some(s.pressure_crit_pct);
+        let c = gpu_check(&[g.clone()], None, &s);
+        assert_eq!(c.status, Status::Crit);
+        assert!(
+            c.seen.contains("unified memory pressure 40.0%"),
+            "{}",
+            c.seen
+        );
+        g.memory.pressure_pct = Some(0.0);
+        g.memory.headroom_bytes = Some(10 * GIB);
+        let c = gpu_check(&[g], None, &s);
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.fix.unwrap().contains("headroom_warn_pct"));
+    }
+
+    #[test]
+    fn services_leave_docker_to_its_own_check_and_fix_the_rows() {
+        use crate::model::{ServiceRow, ServiceState, ServicesReport, SourceProblem};
+        let denied = SourceProblem {
+            source: SourceKind::Docker,
+            message: "the docker daemon is not running".into(),
+            fix: Some("sudo systemctl start docker".into()),
+        };
+        let mut report = ServicesReport {
+            problems: vec![denied],
+            ..ServicesReport::default()
+        };
+        let c = services_check(&report);
+        assert_eq!(c.status, Status::Ok, "{c:?}");
+        assert_eq!(docker_check(&report, Some(true)).status, Status::Crit);
+        report.rows.push(ServiceRow {
+            id: "svc:Whisper".into(),
+            name: "Whisper".into(),
+            port: Some(9000),
+            expected: true,
+            required: true,
+            state: Some(ServiceState::Down),
+            ..ServiceRow::default()
+        });
+        let c = services_check(&report);
+        assert_eq!(c.status, Status::Crit);
+        assert_eq!(
+            c.fix.as_deref(),
+            Some("start Whisper so that it listens on port 9000")
+        );
     }
 
     #[test]

@@ -19,7 +19,9 @@ use crate::host::{Host, HostKind};
 use crate::jobs::{self, JobsBackend};
 use crate::models::ModelsEngine;
 use crate::services::ServicesEngine;
-use crate::snapshot::{backend_summary, gpu_entries, jobs_summary, models_problems};
+use crate::snapshot::{
+    backend_summary, docker_installed, gpu_entries, jobs_summary, models_problems,
+};
 use crate::sources::host_info;
 
 /// Limit of each quick check (host facts, GPU read, docker, jobs, clock).
@@ -37,15 +39,6 @@ fn timed_out(id: &str, area: &str, why: String) -> Check {
     Check::new(id, area, Status::Warn, why).with_fix(format!(
         "run sparkdeck snapshot to see which part of {area} hangs"
     ))
-}
-
-/// Whether the docker CLI `[services] docker` names exists on the host.
-async fn docker_installed(host: &dyn Host, cli: &str) -> Option<bool> {
-    let out = host
-        .exec(&["sh", "-c", "command -v \"$0\" >/dev/null", cli])
-        .await
-        .ok()?;
-    Some(out.success())
 }
 
 /// The XID lines of the host's kernel log, or why it could not be read.

@@ -8,7 +8,10 @@ mod findings;
 mod models;
 mod services;
 
-pub use findings::{gpu_absent, gpu_problems, gpu_summary, jobs_problems};
+pub use findings::{
+    USERMOD_DOCKER, gpu_absent, gpu_problems, gpu_summary, host_problems, jobs_error_problem,
+    jobs_problems,
+};
 
 /// The models problems alone, for callers that judge them (`doctor`).
 pub use models::problems as models_problems;
@@ -17,8 +20,8 @@ pub use models::{
     add_models, models_section, models_text,
 };
 pub use services::{
-    HealthEntry, OwnerEntry, Problem, ServiceEntry, add_services, problems, problems_text,
-    service_entry, services_text,
+    HealthEntry, OwnerEntry, Problem, ServiceEntry, add_services, docker_installed, docker_read,
+    problems, problems_text, row_problem, service_entry, services_text, source_problem,
 };
 
 use serde::{Deserialize, Serialize};
@@ -26,7 +29,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::config::JobsSettings;
+use crate::config::{Config, JobsSettings};
 use crate::gpu::{GpuSnapshot, gpus_once};
 use crate::host::{Host, HostKind};
 use crate::jobs::{self, Credentials, JobQuery, JobsBackend, JobsClient, JobsError, creds};
@@ -62,11 +65,14 @@ pub struct Snapshot {
     /// Model stores, models, duplicates, filesystems and default roles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub models: Option<ModelsSection>,
-    /// What is red, with the fix where known. Filled by the sections that detect problems
-    /// (services and models so far).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub problems: Option<Vec<Problem>>,
+    /// What is red, with the fix where known, in the order of `AREAS`; always present, empty
+    /// when nothing is wrong.
+    #[serde(default)]
+    pub problems: Vec<Problem>,
 }
+
+/// Every `area` a problem can have, in the order the document lists them.
+pub const AREAS: [&str; 5] = ["host", "gpu", "jobs", "services", "models"];
 
 /// Rows read to count jobs per status (one request; counts are partial beyond this).
 pub const STATUS_SAMPLE_ROWS: u32 = 10_000;
@@ -257,9 +263,40 @@ pub async fn add_jobs(snapshot: &mut Snapshot, host: &dyn Host, settings: &JobsS
     }
     .await;
     match result {
-        Ok(summary) => snapshot.jobs = Some(summary),
-        Err(e) => snapshot.jobs_error = Some(e.to_string()),
+        Ok(summary) => {
+            snapshot.problems.extend(jobs_problems(&summary));
+            snapshot.jobs = Some(summary);
+        }
+        Err(e) => {
+            snapshot.problems.push(jobs_error_problem(&e));
+            snapshot.jobs_error = Some(e.to_string());
+        }
     }
+}
+
+/// The problems that need the whole picture or the config: the host's (the docker group,
+/// where the `[services] docker` CLI exists) and the GPUs' (thresholds of `[gpu]`); then
+/// puts the list in `AREAS` order, keeping each section's own order.
+pub async fn add_findings(snapshot: &mut Snapshot, host: &dyn Host, config: &Config) {
+    let installed = docker_installed(host, &config.services.docker).await;
+    let mut found = host_problems(&snapshot.host, installed);
+    found.extend(gpu_problems(
+        &snapshot.gpus,
+        snapshot.gpus_error.as_deref(),
+        &config.gpu,
+    ));
+    snapshot.problems.extend(found);
+    order_problems(&mut snapshot.problems);
+}
+
+/// Stable sort by `AREAS`; an area outside it goes last.
+pub fn order_problems(problems: &mut [Problem]) {
+    problems.sort_by_key(|p| {
+        AREAS
+            .iter()
+            .position(|a| *a == p.area)
+            .unwrap_or(AREAS.len())
+    });
 }
 
 /// One GPU as DESIGN §7 lists it; `null` wherever the source does not know.
@@ -365,7 +402,7 @@ pub async fn take_at(host: &dyn Host, now: OffsetDateTime) -> Result<Snapshot, S
         jobs_error: None,
         services: None,
         models: None,
-        problems: None,
+        problems: Vec::new(),
     })
 }
 
@@ -535,7 +572,7 @@ mod tests {
             jobs_error: None,
             services: None,
             models: None,
-            problems: None,
+            problems: Vec::new(),
         }
     }
 
@@ -568,8 +605,13 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&to_json(&s)).unwrap();
         let mut top: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         top.sort_unstable();
-        assert_eq!(top, ["gpus", "host", "schema", "taken_at"]);
+        assert_eq!(top, ["gpus", "host", "problems", "schema", "taken_at"]);
         assert_eq!(v["gpus"], serde_json::json!([]));
+        assert_eq!(
+            v["problems"],
+            serde_json::json!([]),
+            "present even when empty"
+        );
         let mut host: Vec<&str> = v["host"]
             .as_object()
             .unwrap()
@@ -702,6 +744,65 @@ mod tests {
         assert_eq!(gpus[1].processes.len(), 1);
         assert_eq!(gpus[1].processes[0].pid, 2804);
         assert_eq!(gpus[1].memory.kind, MemoryKind::Dedicated);
+    }
+
+    fn p(area: &str, message: &str) -> Problem {
+        Problem {
+            severity: "warn".into(),
+            area: area.into(),
+            message: message.into(),
+            fix: None,
+            row: None,
+        }
+    }
+
+    #[test]
+    fn problems_go_in_document_order_keeping_each_sections_order() {
+        let mut ps = vec![
+            p("jobs", "j"),
+            p("models", "m1"),
+            p("services", "s"),
+            p("gpu", "g"),
+            p("models", "m2"),
+            p("host", "h"),
+        ];
+        order_problems(&mut ps);
+        let got: Vec<&str> = ps.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(got, ["h", "g", "j", "s", "m1", "m2"]);
+    }
+
+    #[test]
+    fn gb10_pressure_problem_in_json_and_text() {
+        let mut s = sample();
+        let mut read = gb10_read();
+        read.host_memory.as_mut().unwrap().pressure_some_avg10 = Some(12.5);
+        s.gpus = gpu_entries(&read);
+        s.gpus_error = None;
+        s.problems = gpu_problems(&s.gpus, None, &crate::config::GpuSettings::default());
+        let v: serde_json::Value = serde_json::from_str(&to_json(&s)).unwrap();
+        let problems = v["problems"].as_array().unwrap();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let p = &problems[0];
+        let mut keys: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            ["area", "fix", "message", "severity"],
+            "row stays out"
+        );
+        assert_eq!(
+            (&p["severity"], &p["area"]),
+            (&"warn".into(), &"gpu".into())
+        );
+        let text = to_text(&s);
+        assert!(
+            text.ends_with(&format!(
+                "warn  gpu      {} — fix: {}\n",
+                s.problems[0].message,
+                s.problems[0].fix.as_deref().unwrap()
+            )),
+            "{text}"
+        );
     }
 
     #[test]

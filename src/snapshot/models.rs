@@ -251,10 +251,7 @@ pub async fn add_models(snapshot: &mut Snapshot, host: Arc<dyn Host>, settings: 
     let mut engine = ModelsEngine::new(host, settings);
     let report = engine.refresh(true, &|_| {}).await;
     snapshot.models = Some(models_section(&report));
-    snapshot
-        .problems
-        .get_or_insert_with(Vec::new)
-        .extend(problems(&report, settings));
+    snapshot.problems.extend(problems(&report, settings));
 }
 
 /// The text lines of the models section.
