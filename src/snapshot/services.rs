@@ -2,13 +2,13 @@
 //! engine found, from the same engine the TUI uses.
 
 use super::Snapshot;
-use crate::app::services::target_of;
 use crate::config::ServicesSettings;
 use crate::host::Host;
 use crate::model::{
     ServiceKind, ServiceRow, ServiceState, ServiceTarget, ServicesReport, SourceKind, SourceProblem,
 };
 use crate::services::ServicesEngine;
+use crate::services::actions::target_of;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
