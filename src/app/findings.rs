@@ -329,10 +329,15 @@ impl Bar {
     pub fn of(state: &State, fs: &[Finding]) -> Bar {
         let counts = Counts::of(fs);
         if counts.crit + counts.warn > 0 {
-            return Bar::Problems {
-                counts,
-                worst: fs.first().map(|f| f.message.clone()).unwrap_or_default(),
-            };
+            // A finding about another connection names it: the bar has no host column.
+            let worst = fs
+                .first()
+                .map(|f| match state.active.as_deref() {
+                    Some(a) if a == f.host => f.message.clone(),
+                    _ => format!("{}: {}", f.host, f.message),
+                })
+                .unwrap_or_default();
+            return Bar::Problems { counts, worst };
         }
         let Some(name) = state.active.as_deref() else {
             return Bar::Empty;

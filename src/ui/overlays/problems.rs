@@ -105,15 +105,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, selected: usize) {
     let th = &state.theme;
     let fs = findings(state);
     let w = area.width.min(110);
+    let width = w.saturating_sub(2) as usize;
+    let at = selected.min(fs.len().saturating_sub(1));
+    let detail = fs
+        .get(at)
+        .map(|f| detail_lines(state, f, width))
+        .unwrap_or_default();
     let top = u16::from(area.height > 10);
-    let wanted = (fs.len() as u16).saturating_add(2 + 1 + DETAIL_MAX as u16 + 1);
-    let h = wanted.max(8).min(area.height.saturating_sub(top));
+    // Borders, the rows, a rule and the detail; a short list leaves the tab visible below.
+    let wanted = (fs.len() + detail.len() + 3) as u16;
+    let h = wanted.max(6).min(area.height.saturating_sub(top));
     let rect = Rect::new(area.x + (area.width - w) / 2, area.y + top, w, h);
     let inner = dialog(frame, rect, state, title(&fs));
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let width = inner.width as usize;
     if fs.is_empty() {
         let mut lines = vec![Line::styled("✓ no problems", style::ok(th))];
         lines.extend(
@@ -128,8 +134,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, selected: usize) {
         frame.render_widget(Paragraph::new(lines), inner);
         return;
     }
-    let at = selected.min(fs.len() - 1);
-    let detail = detail_lines(state, &fs[at], width);
     // The list keeps at least two rows (or the whole inside, when that is smaller).
     let detail_h = (detail.len() as u16).min(inner.height.saturating_sub(3));
     let sep_h = u16::from(detail_h > 0);
