@@ -214,7 +214,7 @@ impl Action {
             Action::Quit => "quit sparkdeck",
             Action::Help => "show this help",
             Action::Palette => "command palette",
-            Action::Problems => "list every problem; enter jumps to its tab and row",
+            Action::Problems => "list every problem and jump to it",
             Action::Filter => "filter the list",
             Action::NextTab => "next tab",
             Action::PrevTab => "previous tab",
