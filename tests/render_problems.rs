@@ -31,7 +31,13 @@ fn line(state: &State, w: u16, h: u16, y: u16) -> String {
 /// in trouble.
 fn healthy(w: u16, h: u16) -> State {
     let mut s = bare_state();
-    update(&mut s, Msg::Resize { width: w, height: h });
+    update(
+        &mut s,
+        Msg::Resize {
+            width: w,
+            height: h,
+        },
+    );
     update(&mut s, loaded());
     update(
         &mut s,

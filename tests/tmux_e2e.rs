@@ -78,7 +78,9 @@ fn problems_bar_lists_a_down_service_and_enter_jumps_to_its_row() {
     tmux.wait_for("local");
     // The Services tab reads the report; the bar keeps showing it on every tab.
     tmux.send(&["4"]);
-    tmux.wait_screen("the down row", |s| s.contains("Whisper") && s.contains("down"));
+    tmux.wait_screen("the down row", |s| {
+        s.contains("Whisper") && s.contains("down")
+    });
     tmux.send(&["1"]);
     // Counts with their words, then the worst finding: the down service.
     tmux.wait_screen("the bar", |s| {
@@ -89,7 +91,9 @@ fn problems_bar_lists_a_down_service_and_enter_jumps_to_its_row() {
 
     tmux.send(&["!"]);
     let list = tmux.wait_screen("the list", |s| {
-        s.contains("Problems ·") && s.lines().any(|l| l.contains("CRIT") && l.contains("Whisper"))
+        s.contains("Problems ·")
+            && s.lines()
+                .any(|l| l.contains("CRIT") && l.contains("Whisper"))
     });
     let rows: Vec<&str> = list
         .lines()
@@ -110,7 +114,10 @@ fn problems_bar_lists_a_down_service_and_enter_jumps_to_its_row() {
     let services = tmux.wait_screen("Whisper selected on the Services tab", |s| {
         s.contains("[4 Services]") && !s.contains("Problems ·") && whisper_selected(s)
     });
-    assert!(!services.contains("go to it"), "the list closed:\n{services}");
+    assert!(
+        !services.contains("go to it"),
+        "the list closed:\n{services}"
+    );
     tmux.send(&["q"]);
     tmux.assert_restored();
 }

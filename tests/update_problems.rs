@@ -8,8 +8,8 @@ mod models_fixtures;
 mod services_fixtures;
 mod ui_fixtures;
 
-use ratatui::crossterm::event::{KeyCode, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::crossterm::event::KeyModifiers;
+use ratatui::crossterm::event::{KeyCode, MouseButton, MouseEvent, MouseEventKind};
 use sparkdeck::app::findings::{Bar, Finding, Severity, Target, findings};
 use sparkdeck::app::overlay::Overlay;
 use sparkdeck::app::services::RowFilter;
@@ -72,7 +72,11 @@ fn connection_states_are_findings_for_every_connection_even_without_an_active_on
             ),
         ]
     );
-    assert!(fs[0].message.contains("needs a passphrase"), "{}", fs[0].message);
+    assert!(
+        fs[0].message.contains("needs a passphrase"),
+        "{}",
+        fs[0].message
+    );
     assert!(fs.iter().all(|f| f.fix.is_some()));
     // Connected, connecting and disconnected connections are not faults.
     let mut s = bare_state();
@@ -105,7 +109,10 @@ fn services_findings_are_the_snapshot_problems_with_their_rows() {
         fs.iter().map(|f| f.target.clone()).collect::<Vec<_>>(),
         expected
     );
-    assert!(fs.iter().all(|f| f.severity == Severity::Crit && f.host == LAB));
+    assert!(
+        fs.iter()
+            .all(|f| f.severity == Severity::Crit && f.host == LAB)
+    );
     let snap = sparkdeck::snapshot::problems(s.services_report().unwrap());
     assert_eq!(
         fs.iter().map(|f| f.message.as_str()).collect::<Vec<_>>(),
@@ -189,7 +196,12 @@ fn gpu_findings_grade_memory_like_snapshot_and_add_raised_temperature_alerts() {
         !fs.iter().any(|f| f.message.contains("utilization")),
         "a busy GPU is not a fault: {fs:#?}"
     );
-    assert_eq!(fs.iter().filter(|f| f.target == Target::Gpu(Some(0))).count(), 1);
+    assert_eq!(
+        fs.iter()
+            .filter(|f| f.target == Target::Gpu(Some(0)))
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -218,14 +230,23 @@ fn gpu_source_errors_follow_the_snapshot_rules() {
     assert_eq!(fs.len(), 1);
     assert_eq!(fs[0].severity, Severity::Crit);
     assert_eq!(fs[0].target, Target::Gpu(None));
-    assert!(fs[0].message.contains("version mismatch"), "{}", fs[0].message);
+    assert!(
+        fs[0].message.contains("version mismatch"),
+        "{}",
+        fs[0].message
+    );
 }
 
 #[test]
 fn jobs_findings_banner_checks_read_error_and_capped_hints() {
     let mut s = full_state();
     let hints: Vec<(String, String)> = (0..8)
-        .map(|i| (format!("job-{i:02}-0000-aaaa"), "Circular reference detected".into()))
+        .map(|i| {
+            (
+                format!("job-{i:02}-0000-aaaa"),
+                "Circular reference detected".into(),
+            )
+        })
         .collect();
     update(
         &mut s,
@@ -234,7 +255,11 @@ fn jobs_findings_banner_checks_read_error_and_capped_hints() {
             banner: Some("queue stuck".into()),
             checks: vec![
                 (true, "credentials".into(), "found".into()),
-                (false, "supabase".into(), "app writes 127.0.0.1:54321".into()),
+                (
+                    false,
+                    "supabase".into(),
+                    "app writes 127.0.0.1:54321".into(),
+                ),
             ],
             hints,
         },
@@ -251,10 +276,7 @@ fn jobs_findings_banner_checks_read_error_and_capped_hints() {
         },
     );
     let fs = of(&s, "jobs");
-    let got: Vec<(Severity, String)> = fs
-        .iter()
-        .map(|f| (f.severity, f.message.clone()))
-        .collect();
+    let got: Vec<(Severity, String)> = fs.iter().map(|f| (f.severity, f.message.clone())).collect();
     assert_eq!(got[0], (Severity::Crit, "queue stuck".to_string()));
     assert_eq!(
         got[1],
@@ -266,9 +288,19 @@ fn jobs_findings_banner_checks_read_error_and_capped_hints() {
     assert!(got[2].1.contains("JWT expired") && got[2].0 == Severity::Warn);
     let infos: Vec<&Finding> = fs.iter().filter(|f| f.severity == Severity::Info).collect();
     assert_eq!(infos.len(), 6, "five hints and one line counting the rest");
-    assert_eq!(infos[0].target, Target::Jobs(Some("job-00-0000-aaaa".into())));
-    assert!(infos[0].message.starts_with("job job-00-0"), "{}", infos[0].message);
-    assert_eq!(infos[5].message, "3 more failed jobs with a known-failure hint");
+    assert_eq!(
+        infos[0].target,
+        Target::Jobs(Some("job-00-0000-aaaa".into()))
+    );
+    assert!(
+        infos[0].message.starts_with("job job-00-0"),
+        "{}",
+        infos[0].message
+    );
+    assert_eq!(
+        infos[5].message,
+        "3 more failed jobs with a known-failure hint"
+    );
     assert_eq!(infos[5].target, Target::Jobs(None));
 }
 
@@ -276,10 +308,7 @@ fn jobs_findings_banner_checks_read_error_and_capped_hints() {
 fn models_findings_are_the_snapshot_problems_with_their_rows() {
     let s = models_fixtures::models_state();
     let fs = of(&s, "models");
-    let snap = sparkdeck::snapshot::models_problems(
-        s.models_report().unwrap(),
-        &s.models.settings,
-    );
+    let snap = sparkdeck::snapshot::models_problems(s.models_report().unwrap(), &s.models.settings);
     assert_eq!(fs.len(), snap.len());
     assert!(!fs.is_empty());
     for (f, p) in fs.iter().zip(&snap) {
@@ -301,7 +330,10 @@ fn enter_jumps_to_the_service_row_and_clears_a_filter_that_hides_it() {
     });
     assert_eq!(s.tab, Tab::Services);
     assert_eq!(s.services.filter, RowFilter::All);
-    assert_eq!(services_fixtures::selected_id(&s), services_fixtures::OLLAMA2);
+    assert_eq!(
+        services_fixtures::selected_id(&s),
+        services_fixtures::OLLAMA2
+    );
     assert_eq!(fx, vec![Effect::LoadServices { name: LAB.into() }]);
     // A filter that shows the row stays.
     s.services.filter = RowFilter::Problems;
@@ -309,14 +341,19 @@ fn enter_jumps_to_the_service_row_and_clears_a_filter_that_hides_it() {
         f.target == Target::Services(Some(services_fixtures::ARANGO.into()))
     });
     assert_eq!(s.services.filter, RowFilter::Problems);
-    assert_eq!(services_fixtures::selected_id(&s), services_fixtures::ARANGO);
+    assert_eq!(
+        services_fixtures::selected_id(&s),
+        services_fixtures::ARANGO
+    );
 }
 
 #[test]
 fn enter_on_another_connection_goes_to_its_row_on_the_connections_tab() {
     let mut s = services_fixtures::services_state();
     s.filter = tui_input::Input::new("lab".into());
-    jump_to(&mut s, |f| f.target == Target::Connection("spark-02".into()));
+    jump_to(&mut s, |f| {
+        f.target == Target::Connection("spark-02".into())
+    });
     assert_eq!(s.tab, Tab::Connections);
     assert_eq!(s.filter_text(), "", "the filter hid spark-02");
     assert_eq!(selected(&s), "spark-02");
@@ -355,14 +392,24 @@ fn enter_on_a_job_hint_selects_the_job_and_reads_every_status_if_it_is_off_the_p
     let target = Target::Jobs(Some(jobs_fixtures::TIMEOUT.into()));
     let fx = jump_to(&mut s, |f| f.target == target);
     assert!(fx.is_empty(), "on the page already: nothing to read");
-    assert_eq!(s.jobs_selected().map(|j| j.id.as_str()), Some(jobs_fixtures::TIMEOUT));
+    assert_eq!(
+        s.jobs_selected().map(|j| j.id.as_str()),
+        Some(jobs_fixtures::TIMEOUT)
+    );
     // Filtered to 'queued', the job is not on the page: the filter goes and a read follows.
     s.jobs.status_filter = Some(0);
     s.jobs.views.get_mut(LAB).unwrap().page = Some(jobs_fixtures::page(Vec::new(), 0, Some(0)));
     let fx = jump_to(&mut s, |f| f.target == target);
     assert_eq!(s.jobs.status_filter, None);
     assert!(
-        matches!(fx.as_slice(), [Effect::LoadJobs { status: None, offset: 0, .. }]),
+        matches!(
+            fx.as_slice(),
+            [Effect::LoadJobs {
+                status: None,
+                offset: 0,
+                ..
+            }]
+        ),
         "{fx:?}"
     );
     assert_eq!(s.jobs.selected.as_deref(), Some(jobs_fixtures::TIMEOUT));

@@ -96,19 +96,19 @@ pub fn findings(state: &State) -> Vec<Finding> {
             out.extend(
                 snapshot::problems(r)
                     .into_iter()
-                    .map(|p| from_problem(p, name, |row| Target::Services(row))),
+                    .map(|p| from_problem(p, name, Target::Services)),
             );
         }
         if let Some(r) = state.models_report() {
             out.extend(
                 snapshot::models_problems(r, &state.models.settings)
                     .into_iter()
-                    .map(|p| from_problem(p, name, |row| Target::Models(row))),
+                    .map(|p| from_problem(p, name, Target::Models)),
             );
         }
     }
     // A stable sort keeps each source's own order within a level.
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
 
@@ -180,7 +180,7 @@ fn gpu_findings(state: &State, name: &str, out: &mut Vec<Finding>) {
         samples: view.samples.clone(),
         driver_version: view.statics.iter().find_map(|s| s.driver_version.clone()),
         processes: view.processes.clone(),
-        host_memory: view.host_memory.clone(),
+        host_memory: view.host_memory,
         error: None,
     };
     let entries = snapshot::gpu_entries(&read);
@@ -214,13 +214,19 @@ fn gpu_findings(state: &State, name: &str, out: &mut Vec<Finding>) {
             });
             let message = match row {
                 Some(a) => format!("GPU {}: {}", s.index, a.message),
-                None => format!("GPU {}: {} over its red threshold", s.index, metric.as_str()),
+                None => format!(
+                    "GPU {}: {} over its red threshold",
+                    s.index,
+                    metric.as_str()
+                ),
             };
             let fix = match metric {
                 GpuMetric::Temperature => {
                     "check cooling and airflow; lower the load (GPU tab, K on the process)"
                 }
-                _ => "stop or shrink a model (GPU tab, K on the process) before the OOM killer does",
+                _ => {
+                    "stop or shrink a model (GPU tab, K on the process) before the OOM killer does"
+                }
             };
             out.push(Finding {
                 severity: Severity::Warn,
@@ -440,3 +446,55 @@ pub fn tab_line(state: &State, area: ratatui::layout::Rect) -> (super::layout::T
     (line, bar)
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_orders_crit_over_warn_over_info_and_unknown_words_are_info() {
+        assert!(Severity::Crit > Severity::Warn && Severity::Warn > Severity::Info);
+        assert_eq!(Severity::from_word("crit"), Severity::Crit);
+        assert_eq!(Severity::from_word("warn"), Severity::Warn);
+        for w in ["info", "", "CRIT", "error"] {
+            assert_eq!(Severity::from_word(w), Severity::Info, "{w}");
+        }
+        assert_eq!(Severity::Crit.label(), "CRIT");
+    }
+
+    #[test]
+    fn counts_carry_a_word_or_at_least_a_symbol_and_skip_empty_levels() {
+        let c = Counts {
+            crit: 2,
+            warn: 0,
+            info: 3,
+        };
+        let long: Vec<String> = Bar::counts_text(c, true).into_iter().map(|x| x.1).collect();
+        assert_eq!(long, vec!["✖ 2 crit", "ℹ 3 info"]);
+        let short: Vec<String> = Bar::counts_text(c, false)
+            .into_iter()
+            .map(|x| x.1)
+            .collect();
+        assert_eq!(short, vec!["✖2", "ℹ3"]);
+    }
+
+    #[test]
+    fn min_width_leaves_room_for_the_counts_a_message_and_the_key() {
+        assert_eq!(Bar::Empty.min_width("!"), 0);
+        assert_eq!(Bar::NoData.min_width("!"), 11);
+        assert_eq!(Bar::Clean { info: 0 }.min_width("!"), 13);
+        assert_eq!(Bar::Clean { info: 4 }.min_width("!"), 13 + 9);
+        let p = Bar::Problems {
+            counts: Counts {
+                crit: 1,
+                warn: 12,
+                info: 0,
+            },
+            worst: "x".into(),
+        };
+        // "✖ 1 crit ⚠ 12 warn" + gap + message + gap + "ctrl-p"
+        assert_eq!(
+            p.min_width("ctrl-p") as usize,
+            18 + 2 + BAR_MESSAGE_MIN + 2 + 6
+        );
+    }
+}

@@ -325,7 +325,11 @@ mod tests {
         assert_eq!(line(80, 0).bar.width, 0);
         // A short "no problems" leaves the full titles on 80 columns.
         let l = line(80, 13);
-        assert!(labels(l.tabs).starts_with("1 Connections"), "{}", labels(l.tabs));
+        assert!(
+            labels(l.tabs).starts_with("1 Connections"),
+            "{}",
+            labels(l.tabs)
+        );
         assert_eq!((l.bar.x, l.bar.right()), (l.tabs.right() + 1, 80));
         // A bar with findings takes the short titles, then the numbers.
         assert!(labels(line(80, 40).tabs).starts_with("1 Conn,"));

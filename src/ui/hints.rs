@@ -105,11 +105,7 @@ fn items(state: &State) -> Vec<Hint> {
             ("esc", "cancel", 0),
         ]),
         Some(Overlay::Problems { .. }) => vec![
-            (
-                format!("{}/{}", k(Action::Down), k(Action::Up)),
-                "move",
-                1,
-            ),
+            (format!("{}/{}", k(Action::Down), k(Action::Up)), "move", 1),
             (k(Action::Select), "go to it", 0),
             (k(Action::Back), "close", 0),
         ],
