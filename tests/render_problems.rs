@@ -86,10 +86,20 @@ fn bar_says_no_problems_only_once_data_arrived() {
     let tabs = line(&s, 120, 40, 2);
     assert!(tabs.contains("no data yet"), "{tabs}");
     assert!(!tabs.contains("no problems"), "{tabs}");
-    let s = healthy(120, 40);
+    // The list does not claim a clean host either.
+    update(&mut s, key('!'));
+    let screen: String = (0..40).map(|y| line(&s, 120, 40, y) + "\n").collect();
+    assert!(
+        screen.contains("no data yet") && !screen.contains("no problems"),
+        "{screen}"
+    );
+    let mut s = healthy(120, 40);
     let tabs = line(&s, 120, 40, 2);
     assert!(tabs.contains("✓ no problems"), "{tabs}");
     assert!(tabs.contains("1 Connections"), "{tabs}");
+    update(&mut s, key('!'));
+    let screen: String = (0..40).map(|y| line(&s, 120, 40, y) + "\n").collect();
+    assert!(screen.contains("✓ no problems"), "{screen}");
 }
 
 #[test]

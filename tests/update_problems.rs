@@ -468,3 +468,25 @@ fn the_palette_offers_it_and_a_click_on_the_bar_opens_it() {
     update(&mut s, click(110));
     assert_eq!(list_at(&s), Some(0));
 }
+
+#[test]
+fn a_host_key_question_interrupts_the_list() {
+    let mut s = services_fixtures::services_state();
+    update(&mut s, key('!'));
+    update(
+        &mut s,
+        Msg::HostKeyQuestion {
+            id: 7,
+            name: "spark-02".into(),
+            host: "10.0.0.6:22".into(),
+            key_type: "ssh-ed25519".into(),
+            fingerprint: "SHA256:abc".into(),
+            other_known_keys: 0,
+        },
+    );
+    assert!(
+        matches!(s.overlay, Some(Overlay::HostKey(_))),
+        "{:?}",
+        s.overlay
+    );
+}

@@ -343,12 +343,15 @@ fn store_saved(state: &mut State, result: Result<crate::model::SavedConnection, 
     }
 }
 
-/// A host-key question interrupts lists, help and the palette, but never a half-typed
-/// form or a pending confirmation: it waits behind them.
+/// A host-key question interrupts lists, help, the palette and the problems list, but never
+/// a half-typed form or a pending confirmation: it waits behind them.
 fn ask_host_key(state: &mut State, prompt: HostKeyPrompt) {
     state.dirty = true;
     match &state.overlay {
-        None | Some(Overlay::Help { .. }) | Some(Overlay::Palette(_)) => {
+        None
+        | Some(Overlay::Help { .. })
+        | Some(Overlay::Palette(_))
+        | Some(Overlay::Problems { .. }) => {
             state.overlay = Some(Overlay::HostKey(prompt));
         }
         Some(_) => {

@@ -6,7 +6,7 @@ use super::super::style;
 use super::super::text::{fit, wrap};
 use super::dialog;
 use crate::app::State;
-use crate::app::findings::{Counts, Finding, Target, findings};
+use crate::app::findings::{Bar, CLEAN, Counts, Finding, NO_DATA, Target, findings};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -121,7 +121,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, selected: usize) {
         return;
     }
     if fs.is_empty() {
-        let mut lines = vec![Line::styled("✓ no problems", style::ok(th))];
+        // Before anything arrived there is no verdict to give.
+        let head = match Bar::of(state, &fs) {
+            Bar::NoData => Line::styled(NO_DATA, style::muted(th)),
+            _ => Line::styled(CLEAN, style::ok(th)),
+        };
+        let mut lines = vec![head];
         lines.extend(
             wrap(
                 "connections, GPU, jobs, services and models are checked as sparkdeck \
