@@ -60,3 +60,64 @@ fn real_binary_is_usable_at_40x15() {
     tmux.send(&["C-c"]);
     tmux.assert_restored();
 }
+
+#[test]
+fn problems_bar_lists_a_down_service_and_enter_jumps_to_its_row() {
+    let env = TestEnv::new();
+    let down = support::env::free_port();
+    // Local mode, one required service on a port nothing listens on: down, a problem.
+    env.write(
+        "config/sparkdeck/config.toml",
+        &format!(
+            "[services]\nrefresh_s = 1\nshow_unexpected = false\nreplace_catalog = true\n\n\
+             [[services.catalog]]\nname = \"Whisper\"\nports = [{down}]\nprobe = \"tcp\"\n"
+        ),
+    );
+    let tmux = Tmux::start(&env, "problems", 120, 40);
+    tmux.run_app(&[]);
+    tmux.wait_for("local");
+    // The Services tab reads the report; the bar keeps showing it on every tab.
+    tmux.send(&["4"]);
+    tmux.wait_screen("the down row", |s| {
+        s.contains("Whisper") && s.contains("down")
+    });
+    tmux.send(&["1"]);
+    // Counts with their words, then the worst finding: the down service.
+    tmux.wait_screen("the bar", |s| {
+        s.lines().any(|l| {
+            l.contains("[1 Connections]") && l.contains("✖ 1 crit") && l.contains("Whisper")
+        })
+    });
+
+    tmux.send(&["!"]);
+    let list = tmux.wait_screen("the list", |s| {
+        s.contains("Problems ·")
+            && s.lines()
+                .any(|l| l.contains("CRIT") && l.contains("Whisper"))
+    });
+    let rows: Vec<&str> = list
+        .lines()
+        .filter(|l| l.contains("CRIT") || l.contains("WARN") || l.contains("INFO"))
+        .collect();
+    let at = rows
+        .iter()
+        .position(|l| l.contains("Whisper"))
+        .unwrap_or_else(|| panic!("Whisper is not listed:\n{list}"));
+    assert_eq!(at, 0, "the only crit comes first:\n{list}");
+    tmux.send(&["Enter"]);
+    // The selected row's name heads the detail pane (or the summary line under the table).
+    // The condition waits for the whole frame: a capture can land while it is being drawn.
+    let whisper_selected = |s: &str| {
+        s.lines()
+            .any(|l| l.trim_start().starts_with("┌ Whisper") || l.starts_with("▸ Whisper"))
+    };
+    let services = tmux.wait_screen("Whisper selected on the Services tab", |s| {
+        s.contains("[4 Services]") && !s.contains("Problems ·") && whisper_selected(s)
+    });
+    assert!(
+        !services.contains("go to it"),
+        "the list closed:\n{services}"
+    );
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}

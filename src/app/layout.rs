@@ -98,21 +98,28 @@ pub struct TabSpan {
     pub x1: u16,
 }
 
-/// Full titles when they fit, short ones when not, bare numbers as a last resort. Each
-/// label is padded by one column on either side (the active one draws brackets there).
-pub fn tab_spans(area: Rect) -> Vec<TabSpan> {
+/// The label sets, most verbose first: full titles, short ones, bare numbers.
+fn label_sets() -> [Vec<(Tab, String)>; 3] {
     let labels = |f: fn(Tab) -> String| Tab::ALL.iter().map(|t| (*t, f(*t))).collect::<Vec<_>>();
-    let candidates = [
+    [
         labels(|t| format!("{} {}", t.index() + 1, t.title())),
         labels(|t| format!("{} {}", t.index() + 1, t.short_title())),
         labels(|t| format!("{}", t.index() + 1)),
-    ];
-    let fits = |ls: &Vec<(Tab, String)>| {
-        ls.iter().map(|(_, l)| l.chars().count() + 2).sum::<usize>() <= area.width as usize
-    };
+    ]
+}
+
+/// Columns a label set takes, one column of padding on either side of each label.
+fn set_width(labels: &[(Tab, String)]) -> usize {
+    labels.iter().map(|(_, l)| l.chars().count() + 2).sum()
+}
+
+/// Full titles when they fit, short ones when not, bare numbers as a last resort. Each
+/// label is padded by one column on either side (the active one draws brackets there).
+pub fn tab_spans(area: Rect) -> Vec<TabSpan> {
+    let candidates = label_sets();
     let chosen = candidates
         .iter()
-        .find(|c| fits(c))
+        .find(|c| set_width(c) <= area.width as usize)
         .unwrap_or(&candidates[2]);
     let mut x = area.x;
     chosen
@@ -129,6 +136,45 @@ pub fn tab_spans(area: Rect) -> Vec<TabSpan> {
             span
         })
         .collect()
+}
+
+/// The tab line: the tab labels on the left, the problems bar on the right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TabLine {
+    pub tabs: Rect,
+    /// Zero width when the bar has nothing to say or no room.
+    pub bar: Rect,
+}
+
+/// Splits the tab line. The labels keep the most verbose set that still leaves `bar_min`
+/// columns (and a one-column gap) to the bar; the bar gets everything right of them.
+pub fn tab_line(area: Rect, bar_min: u16) -> TabLine {
+    if bar_min == 0 {
+        return TabLine {
+            tabs: area,
+            bar: Rect { width: 0, ..area },
+        };
+    }
+    let sets = label_sets();
+    let room = area.width as usize;
+    let tabs_w = sets
+        .iter()
+        .map(|s| set_width(s))
+        .find(|w| w + 1 + bar_min as usize <= room)
+        .unwrap_or_else(|| set_width(&sets[2]))
+        .min(room) as u16;
+    let bar_x = area.x + (tabs_w + 1).min(area.width);
+    TabLine {
+        tabs: Rect {
+            width: tabs_w,
+            ..area
+        },
+        bar: Rect {
+            x: bar_x,
+            width: area.right().saturating_sub(bar_x),
+            ..area
+        },
+    }
 }
 
 /// The GPU tab's parts, top to bottom.
@@ -262,6 +308,44 @@ mod tests {
 
     fn body(w: u16, h: u16) -> Rect {
         frame(Rect::new(0, 0, w, h)).body
+    }
+
+    #[test]
+    fn tab_line_gives_up_long_titles_only_for_the_bar() {
+        let line = |w: u16, min: u16| tab_line(Rect::new(0, 1, w, 1), min);
+        let labels = |r: Rect| {
+            tab_spans(r)
+                .iter()
+                .map(|s| s.label.clone())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        // Nothing to say: the labels have the whole line, as before the bar existed.
+        assert_eq!(line(80, 0).tabs.width, 80);
+        assert_eq!(line(80, 0).bar.width, 0);
+        // A short "no problems" leaves the full titles on 80 columns.
+        let l = line(80, 13);
+        assert!(
+            labels(l.tabs).starts_with("1 Connections"),
+            "{}",
+            labels(l.tabs)
+        );
+        assert_eq!((l.bar.x, l.bar.right()), (l.tabs.right() + 1, 80));
+        // A bar with findings takes the short titles, then the numbers.
+        assert!(labels(line(80, 40).tabs).starts_with("1 Conn,"));
+        assert_eq!(labels(line(40, 20).tabs), "1,2,3,4,5");
+        // Hit-testing agrees with the drawing: every span lies left of the bar.
+        for (w, min) in [(120, 50), (80, 40), (40, 20), (40, 30)] {
+            let l = line(w, min);
+            for s in tab_spans(l.tabs) {
+                assert!(s.x1 < l.bar.x, "{w} {min}");
+            }
+        }
+        // Too narrow for anything: nothing spills past the screen.
+        for (w, min) in [(10, 30), (0, 5), (16, 1)] {
+            let l = line(w, min);
+            assert!(l.tabs.right() <= w && l.bar.right() <= w, "{w} {min}");
+        }
     }
 
     #[test]

@@ -25,6 +25,11 @@ pub enum Overlay {
     ConfirmService(super::services::ConfirmService),
     /// Delete a model: the user types its name before Enter does anything.
     ConfirmModelDelete(Box<super::models::ConfirmModelDelete>),
+    /// Every finding of `findings::findings`, worst first; Enter jumps to its row.
+    Problems {
+        /// Position in the list as computed now; clamped when the list shrinks.
+        selected: usize,
+    },
 }
 
 /// The log viewer over the tabs, for one connection's log.

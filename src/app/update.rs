@@ -343,12 +343,15 @@ fn store_saved(state: &mut State, result: Result<crate::model::SavedConnection, 
     }
 }
 
-/// A host-key question interrupts lists, help and the palette, but never a half-typed
-/// form or a pending confirmation: it waits behind them.
+/// A host-key question interrupts lists, help, the palette and the problems list, but never
+/// a half-typed form or a pending confirmation: it waits behind them.
 fn ask_host_key(state: &mut State, prompt: HostKeyPrompt) {
     state.dirty = true;
     match &state.overlay {
-        None | Some(Overlay::Help { .. }) | Some(Overlay::Palette(_)) => {
+        None
+        | Some(Overlay::Help { .. })
+        | Some(Overlay::Palette(_))
+        | Some(Overlay::Problems { .. }) => {
             state.overlay = Some(Overlay::HostKey(prompt));
         }
         Some(_) => {
@@ -470,6 +473,12 @@ fn on_overlay_key(state: &mut State, overlay: Overlay, k: KeyEvent) -> Vec<Effec
         Overlay::ConfirmModelDelete(c) => {
             match super::models_keys::confirm_delete_key(state, c, k, &mut effects) {
                 Some(c) => Next::Keep(Overlay::ConfirmModelDelete(c)),
+                None => Next::Close,
+            }
+        }
+        Overlay::Problems { selected } => {
+            match super::problems_keys::key(state, selected, k, &mut effects) {
+                Some(o) => Next::Keep(o),
                 None => Next::Close,
             }
         }
@@ -850,7 +859,7 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 /// Opening the Jobs, Services or Models tab reads its data at once rather than at the next tick.
-fn entered_tab(state: &mut State, before: Tab) -> Vec<Effect> {
+pub(super) fn entered_tab(state: &mut State, before: Tab) -> Vec<Effect> {
     if state.tab == before {
         return Vec::new();
     }
@@ -868,6 +877,7 @@ fn tab_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Quit => return vec![Effect::Quit],
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::Palette => state.overlay = Some(Overlay::Palette(Palette::default())),
+        Action::Problems => super::problems_keys::open(state),
         Action::Filter if on_conn => state.filter_editing = true,
         Action::NextTab => state.tab = state.tab.next(),
         Action::PrevTab => state.tab = state.tab.prev(),
@@ -1056,7 +1066,13 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Effect> {
         MouseEventKind::Down(MouseButton::Left) => {
             let in_tabs = m.row >= frame.tabs.y && m.row < frame.tabs.y + frame.tabs.height;
             if in_tabs {
-                if let Some(s) = layout::tab_spans(frame.tabs)
+                let (line, _) = super::findings::tab_line(state, frame.tabs);
+                if line.bar.width > 0 && m.column >= line.bar.x {
+                    super::problems_keys::open(state);
+                    state.dirty = true;
+                    return Vec::new();
+                }
+                if let Some(s) = layout::tab_spans(line.tabs)
                     .into_iter()
                     .find(|s| m.column >= s.x0 && m.column < s.x1)
                 {

@@ -192,6 +192,7 @@ impl Default for Keymap {
             (KeyBinding::ctrl('c'), Quit),
             (b('?'), Help),
             (b(':'), Palette),
+            (b('!'), Problems),
             (b('/'), Filter),
             (c(K::Tab), NextTab),
             (c(K::BackTab), PrevTab),

@@ -104,6 +104,11 @@ fn items(state: &State) -> Vec<Hint> {
             ("enter", "remove", 0),
             ("esc", "cancel", 0),
         ]),
+        Some(Overlay::Problems { .. }) => vec![
+            (format!("{}/{}", k(Action::Down), k(Action::Up)), "move", 1),
+            (k(Action::Select), "go to it", 0),
+            (k(Action::Back), "close", 0),
+        ],
         Some(Overlay::Palette(_)) => fixed(&[
             ("type", "to filter", 2),
             ("↑/↓", "choose", 1),

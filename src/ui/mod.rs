@@ -9,6 +9,7 @@ mod jobs;
 pub mod logview;
 mod models;
 pub(crate) mod overlays;
+mod problems_bar;
 mod services;
 mod style;
 mod tab_message;

@@ -1,8 +1,11 @@
-//! The tab bar. Labels and their columns come from `app::layout::tab_spans`, which mouse
+//! The tab line: the tab labels on the left, the problems bar on the right. Where each
+//! goes comes from `app::findings::tab_line` and `app::layout::tab_spans`, which mouse
 //! clicks are matched against too.
 
+use super::problems_bar;
 use super::style;
 use crate::app::State;
+use crate::app::findings::tab_line;
 use crate::app::layout::tab_spans;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,7 +14,8 @@ use ratatui::widgets::Paragraph;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let th = &state.theme;
-    let spans: Vec<Span> = tab_spans(area)
+    let (line, bar) = tab_line(state, area);
+    let spans: Vec<Span> = tab_spans(line.tabs)
         .into_iter()
         .map(|s| {
             if s.tab == state.tab {
@@ -22,5 +26,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             }
         })
         .collect();
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), line.tabs);
+    problems_bar::render(frame, line.bar, state, &bar);
 }

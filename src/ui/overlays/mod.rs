@@ -8,6 +8,7 @@ mod hostkey;
 mod model_delete;
 mod palette;
 mod pick;
+mod problems;
 mod service;
 mod terminate;
 
@@ -34,6 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Some(Overlay::RequeueResults(r)) => super::jobs::dialogs::results(frame, area, state, r),
         Some(Overlay::ConfirmService(c)) => service::render(frame, area, state, c),
         Some(Overlay::ConfirmModelDelete(c)) => model_delete::render(frame, area, state, c),
+        Some(Overlay::Problems { selected }) => problems::render(frame, area, state, *selected),
         Some(Overlay::Log(p)) => {
             // The viewer covers the whole screen; nothing of the tab may show through.
             let full = frame.area();
