@@ -31,7 +31,7 @@ fn unknown_key_names_file_line_and_allowed_keys() {
     let e = err(text);
     assert_eq!(
         e.to_string(),
-        "config.toml:7:1: unknown key \"mouze\" in [general]; allowed: theme, mouse, read_only, tick_ms"
+        "config.toml:7:1: unknown key \"mouze\" in [general]; allowed: theme, mouse, read_only, tick_ms, background_refresh_s"
     );
     assert!(
         matches!(e.invalid(), Some(Invalid::UnknownKey { key, section, .. })

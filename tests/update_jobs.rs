@@ -266,6 +266,8 @@ fn an_error_keeps_the_last_page_and_marks_it_stale() {
 #[test]
 fn refresh_tick_follows_refresh_s_and_waits_for_a_read_in_flight() {
     let mut s = jobs_state();
+    // Only this tab's reads; the background ones are tests/update_background.rs's.
+    s.background_refresh_s = 0;
     // The first page was asked for at NOW.
     assert!(update(&mut s, Msg::Tick { now: NOW + 4 }).is_empty());
     let fx = update(&mut s, Msg::Tick { now: NOW + 5 });

@@ -83,7 +83,8 @@ fn ticks_rescan_every_refresh_s_and_only_on_the_models_tab() {
     assert_eq!(loads(&tick(&mut s, NOW + 1199)), 0);
     assert_eq!(loads(&tick(&mut s, NOW + 1200)), 1);
     answer(&mut s, report(NOW + 1210));
-    // Another tab on screen: no rescans.
+    // Another tab on screen with background refresh off: no rescans.
+    s.background_refresh_s = 0;
     update(&mut s, key('4'));
     assert_eq!(
         tick(&mut s, NOW + 5000)

@@ -112,14 +112,18 @@ pub fn on_triage(
 /// is waited for (up to its worst-case time: every retry timing out), so a slow server
 /// is not buried under requests whose answers would each be superseded.
 pub fn on_tick(state: &mut State) -> Vec<Effect> {
-    if state.tab != Tab::Jobs {
+    // On its own tab the queue is read even with the host down (the credentials may be
+    // sparkdeck's own); in the background only for a connection that is up.
+    if state.tab != Tab::Jobs && !state.services_connected() {
         return Vec::new();
     }
+    let Some(refresh) = state.refresh_every(Tab::Jobs, state.jobs.settings.refresh_s) else {
+        return Vec::new();
+    };
     let Some(name) = state.active.as_ref() else {
         return Vec::new();
     };
     let s = &state.jobs.settings;
-    let refresh = s.refresh_s.max(1) as i64;
     let give_up = (s.timeout_s.max(1) * (u64::from(s.retries) + 1)) as i64 + refresh;
     let due = match state.jobs.views.get(name) {
         None => true,

@@ -116,13 +116,15 @@ pub fn on_deleted(
 /// is up. A scan still out is waited for while it shows signs of life; one silent for
 /// `give_up_s` is given up on, so a lost answer does not stop the rescans for good.
 pub fn on_tick(state: &mut State) -> Vec<Effect> {
-    if state.tab != Tab::Models || !state.models_connected() {
+    if !state.models_connected() {
         return Vec::new();
     }
     let Some(name) = state.active.clone() else {
         return Vec::new();
     };
-    let refresh = state.models.settings.refresh_s.max(1) as i64;
+    let Some(refresh) = state.refresh_every(Tab::Models, state.models.settings.refresh_s) else {
+        return Vec::new();
+    };
     let give_up = state.models.give_up_s();
     let now = state.now;
     let due = match state.models.views.get_mut(&name) {

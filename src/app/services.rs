@@ -391,7 +391,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Container, Owner, UnitStatus};
+    use crate::model::{Container, Owner, ServiceKind, UnitStatus};
 
     fn row(kind: ServiceKind) -> ServiceRow {
         ServiceRow {

@@ -73,13 +73,16 @@ pub fn on_acted(
 /// connection is up. A refresh still out is waited for, up to three periods: a slow host
 /// is not buried under requests, and a lost answer does not stop the refreshes for good.
 pub fn on_tick(state: &mut State) -> Vec<Effect> {
-    if state.tab != Tab::Services || !state.services_connected() {
+    if !state.services_connected() {
         return Vec::new();
     }
     let Some(name) = state.active.clone() else {
         return Vec::new();
     };
-    let refresh = state.services.settings.refresh_s.max(1) as i64;
+    let Some(refresh) = state.refresh_every(Tab::Services, state.services.settings.refresh_s)
+    else {
+        return Vec::new();
+    };
     let now = state.now;
     let due = match state.services.views.get_mut(&name) {
         None => true,

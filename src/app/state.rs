@@ -107,6 +107,8 @@ pub struct State {
     pub theme: Theme,
     /// `--read-only` / `general.read_only`.
     pub read_only: bool,
+    /// `general.background_refresh_s`: off-screen tabs refresh this often (0: never).
+    pub background_refresh_s: u64,
     pub local_hostname: String,
     pub tab: Tab,
     pub mouse: bool,
@@ -166,6 +168,7 @@ impl State {
             keymap: config.keymap.clone(),
             theme: config.theme.clone(),
             read_only: read_only || config.general.read_only,
+            background_refresh_s: config.general.background_refresh_s,
             local_hostname,
             tab: Tab::Connections,
             mouse: config.general.mouse,
@@ -331,6 +334,19 @@ impl State {
             Tab::Jobs => &[Scope::Global, Scope::List, Scope::Jobs],
             Tab::Services => &[Scope::Global, Scope::List, Scope::Services],
             Tab::Models => &[Scope::Global, Scope::List, Scope::Models],
+        }
+    }
+
+    /// Seconds between refreshes of `tab`'s data: its own `refresh_s` while on screen, no
+    /// more often than `background_refresh_s` otherwise (None: not in the background).
+    pub fn refresh_every(&self, tab: Tab, refresh_s: u64) -> Option<i64> {
+        let own = refresh_s.max(1) as i64;
+        if self.tab == tab {
+            Some(own)
+        } else if self.background_refresh_s == 0 {
+            None
+        } else {
+            Some(own.max(self.background_refresh_s as i64))
         }
     }
 

@@ -28,7 +28,13 @@ pub const SECTIONS: &[&str] = &[
     "general", "ssh", "tunnels", "gpu", "jobs", "services", "models", "keys", "theme",
 ];
 /// Keys of `[general]`, `[ssh]`, `[tunnels]` and `[gpu]` (the fields of their structs).
-pub const GENERAL_KEYS: &[&str] = &["theme", "mouse", "read_only", "tick_ms"];
+pub const GENERAL_KEYS: &[&str] = &[
+    "theme",
+    "mouse",
+    "read_only",
+    "tick_ms",
+    "background_refresh_s",
+];
 pub const SSH_KEYS: &[&str] = &[
     "known_hosts",
     "config_file",
@@ -119,6 +125,7 @@ pub const JOBS_BACKENDS: &[&str] = &["postgrest", "postgres"];
 /// Allowed ranges of the integer settings: (section, key, min, max), inclusive.
 pub const RANGES: &[(&str, &str, i64, i64)] = &[
     ("general", "tick_ms", 50, 60_000),
+    ("general", "background_refresh_s", 0, 86_400),
     ("ssh", "connect_timeout_s", 1, 300),
     ("ssh", "keepalive_interval_s", 1, 3_600),
     ("ssh", "keepalive_max", 1, 100),

@@ -44,6 +44,10 @@ pub struct General {
     pub read_only: bool,
     /// Milliseconds between UI ticks for ages and clocks; data redraws when it arrives.
     pub tick_ms: u64,
+    /// Seconds between refreshes of the Services and Jobs tabs while they are not on
+    /// screen and the active connection is up, so the problems bar stays live; 0 reads them
+    /// only while they are shown. Models rescan no more often than `[models] refresh_s`.
+    pub background_refresh_s: u64,
 }
 
 impl Default for General {
@@ -53,6 +57,7 @@ impl Default for General {
             mouse: false,
             read_only: false,
             tick_ms: 1000,
+            background_refresh_s: 60,
         }
     }
 }

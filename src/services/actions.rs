@@ -165,6 +165,58 @@ pub async fn run(
     })
 }
 
+/// The unit or container an action or a log on `row` goes to. Systemd rows act on their
+/// unit, docker rows on their container; an unexpected listener on whatever owns it.
+pub fn target_of(row: &ServiceRow) -> Result<ServiceTarget, String> {
+    let unit = row
+        .unit
+        .as_ref()
+        .filter(|u| u.exists() && !u.id.is_empty())
+        .map(|u| u.id.clone())
+        .or_else(|| row.owner.unit.clone().filter(|u| !u.is_empty()));
+    let container = row
+        .container
+        .as_ref()
+        .map(|c| c.name.clone())
+        .filter(|c| !c.is_empty())
+        .or_else(|| row.owner.container.clone().filter(|c| !c.is_empty()));
+    let pick = match row.kind {
+        ServiceKind::Systemd => unit.map(ServiceTarget::Unit),
+        ServiceKind::Docker => container.map(ServiceTarget::Container),
+        ServiceKind::Process => None,
+    };
+    // A port held by a container or a unit other than the catalogued kind still has an
+    // owner that can be acted on.
+    let owner = || {
+        row.owner
+            .container
+            .clone()
+            .filter(|c| !c.is_empty())
+            .map(ServiceTarget::Container)
+            .or_else(|| {
+                row.owner
+                    .unit
+                    .clone()
+                    .filter(|u| !u.is_empty())
+                    .map(ServiceTarget::Unit)
+            })
+    };
+    if let Some(t) = pick.or_else(owner) {
+        return Ok(t);
+    }
+    let what = match (&row.owner.process, row.owner.pid) {
+        (Some(p), Some(pid)) => format!("it is process {p} (pid {pid})"),
+        (None, Some(pid)) => format!("it is pid {pid}"),
+        (Some(p), None) => format!("it is process {p}"),
+        (None, None) if row.state() == ServiceState::Down => "nothing runs".to_string(),
+        (None, None) => "its owner is not visible (run as root to see it)".to_string(),
+    };
+    Err(format!(
+        "{}: nothing to act on ({what}, no systemd unit or container)",
+        row.name
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,56 +313,4 @@ mod tests {
             "systemctl restart ollama.service failed on spark: Failed to restart ollama.service: Unit ollama.service not found."
         );
     }
-}
-
-/// The unit or container an action or a log on `row` goes to. Systemd rows act on their
-/// unit, docker rows on their container; an unexpected listener on whatever owns it.
-pub fn target_of(row: &ServiceRow) -> Result<ServiceTarget, String> {
-    let unit = row
-        .unit
-        .as_ref()
-        .filter(|u| u.exists() && !u.id.is_empty())
-        .map(|u| u.id.clone())
-        .or_else(|| row.owner.unit.clone().filter(|u| !u.is_empty()));
-    let container = row
-        .container
-        .as_ref()
-        .map(|c| c.name.clone())
-        .filter(|c| !c.is_empty())
-        .or_else(|| row.owner.container.clone().filter(|c| !c.is_empty()));
-    let pick = match row.kind {
-        ServiceKind::Systemd => unit.map(ServiceTarget::Unit),
-        ServiceKind::Docker => container.map(ServiceTarget::Container),
-        ServiceKind::Process => None,
-    };
-    // A port held by a container or a unit other than the catalogued kind still has an
-    // owner that can be acted on.
-    let owner = || {
-        row.owner
-            .container
-            .clone()
-            .filter(|c| !c.is_empty())
-            .map(ServiceTarget::Container)
-            .or_else(|| {
-                row.owner
-                    .unit
-                    .clone()
-                    .filter(|u| !u.is_empty())
-                    .map(ServiceTarget::Unit)
-            })
-    };
-    if let Some(t) = pick.or_else(owner) {
-        return Ok(t);
-    }
-    let what = match (&row.owner.process, row.owner.pid) {
-        (Some(p), Some(pid)) => format!("it is process {p} (pid {pid})"),
-        (None, Some(pid)) => format!("it is pid {pid}"),
-        (Some(p), None) => format!("it is process {p}"),
-        (None, None) if row.state() == ServiceState::Down => "nothing runs".to_string(),
-        (None, None) => "its owner is not visible (run as root to see it)".to_string(),
-    };
-    Err(format!(
-        "{}: nothing to act on ({what}, no systemd unit or container)",
-        row.name
-    ))
 }
