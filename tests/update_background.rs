@@ -3,11 +3,8 @@
 //! `[general] background_refresh_s` (Models no more often than its own `refresh_s`); the tab
 //! on screen keeps its own cadence; a connection that is down, or 0, asks nothing.
 
-#[allow(dead_code)]
 mod jobs_fixtures;
-#[allow(dead_code)]
 mod models_fixtures;
-#[allow(dead_code)]
 mod services_fixtures;
 mod ui_fixtures;
 
