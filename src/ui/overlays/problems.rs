@@ -37,8 +37,15 @@ fn goes_to(t: &Target) -> String {
         Target::Connection(name) => format!("enter → {tab} tab, {name}"),
         Target::Gpu(Some(i)) => format!("enter → {tab} tab, GPU {i}"),
         Target::Jobs(Some(id)) => format!("enter → {tab} tab, job {id}"),
-        Target::Services(Some(id)) | Target::Models(Some(id)) => {
-            format!("enter → {tab} tab, row {id}")
+        // Ids are `svc:<name>` / `port:<port>` and `<store>#<model>`; the user knows the
+        // row by its name, and the store is already in the message.
+        Target::Services(Some(id)) => {
+            let row = id.strip_prefix("svc:").unwrap_or(id).replace("port:", "port ");
+            format!("enter → {tab} tab, row {row}")
+        }
+        Target::Models(Some(id)) => {
+            let row = id.rsplit_once('#').map_or(id.as_str(), |(_, m)| m);
+            format!("enter → {tab} tab, row {row}")
         }
         _ => format!("enter → {tab} tab"),
     }
