@@ -40,7 +40,10 @@ fn goes_to(t: &Target) -> String {
         // Ids are `svc:<name>` / `port:<port>` and `<store>#<model>`; the user knows the
         // row by its name, and the store is already in the message.
         Target::Services(Some(id)) => {
-            let row = id.strip_prefix("svc:").unwrap_or(id).replace("port:", "port ");
+            let row = id
+                .strip_prefix("svc:")
+                .unwrap_or(id)
+                .replace("port:", "port ");
             format!("enter → {tab} tab, row {row}")
         }
         Target::Models(Some(id)) => {
