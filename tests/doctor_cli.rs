@@ -5,13 +5,10 @@
 
 mod support;
 
-use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 use support::env::TestEnv;
-use support::postgrest::{PostgrestServer, Reply, row};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use support::postgrest::queue_with_edges;
 
 const DAEMON_DOWN_STDERR: &str =
     include_str!("fixtures/services/docker-ps.daemon-down.docker-28.2.2.stderr");
@@ -179,38 +176,9 @@ fn healthy_docker_and_room_on_disk_exit_0() {
     assert_eq!((code, v["worst"].as_str()), expected);
 }
 
-fn minutes_ago(m: i64) -> String {
-    (OffsetDateTime::now_utc() - time::Duration::minutes(m))
-        .format(&Rfc3339)
-        .unwrap()
-}
-
-/// A queue whose oldest queued job waited `queued_min` and whose last start was
-/// `started_min` ago.
-fn queue(queued_min: i64, started_min: i64) -> PostgrestServer {
-    PostgrestServer::start(
-        move |r| match r.param("select").unwrap_or_default().as_str() {
-            "status" => Reply::json(200, r#"[{"status":"queued"},{"status":"done"}]"#),
-            "created_at" => Reply::json(
-                200,
-                &json!([{"created_at": minutes_ago(queued_min)}]).to_string(),
-            ),
-            "started_at" => Reply::json(
-                200,
-                &json!([{"started_at": minutes_ago(started_min)}]).to_string(),
-            ),
-            _ => Reply::json(
-                200,
-                &json!([row("q1", "queued"), row("d1", "done")]).to_string(),
-            )
-            .with_header("Content-Range", "0-1/2"),
-        },
-    )
-}
-
 fn jobs_check(queued_min: i64, started_min: i64) -> serde_json::Value {
     let env = setup("#!/bin/sh\nexit 0\n", 100);
-    let server = queue(queued_min, started_min);
+    let server = queue_with_edges(queued_min, started_min);
     let out = env
         .cmd()
         .env("SUPABASE_URL", &server.url)

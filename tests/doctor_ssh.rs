@@ -6,14 +6,11 @@
 
 mod support;
 
-use serde_json::json;
 use sparkdeck::host::{Host, LineStream, SshHost, StreamEvent};
 use std::time::Duration;
 use support::env::TestEnv;
-use support::postgrest::{PostgrestServer, Reply, row};
+use support::postgrest::{PostgrestServer, queue_with_edges};
 use support::sshd::Sshd;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 const DOCKER_DENIED_STDERR: &str =
     include_str!("fixtures/services/docker-ps.permission-denied.docker-28.2.2.stderr");
@@ -87,35 +84,6 @@ fn worker_env(sshd: &Sshd, queue: &PostgrestServer) -> std::path::PathBuf {
     env_file
 }
 
-fn minutes_ago(m: i64) -> String {
-    (OffsetDateTime::now_utc() - time::Duration::minutes(m))
-        .format(&Rfc3339)
-        .unwrap()
-}
-
-/// A queue whose oldest queued job has waited `queued_min` while the last start was
-/// `started_min` ago; 30 / 40 is stuck by the default rule (10 / 15 minutes).
-fn queue(queued_min: i64, started_min: i64) -> PostgrestServer {
-    PostgrestServer::start(
-        move |r| match r.param("select").unwrap_or_default().as_str() {
-            "status" => Reply::json(200, r#"[{"status":"queued"},{"status":"done"}]"#),
-            "created_at" => Reply::json(
-                200,
-                &json!([{"created_at": minutes_ago(queued_min)}]).to_string(),
-            ),
-            "started_at" => Reply::json(
-                200,
-                &json!([{"started_at": minutes_ago(started_min)}]).to_string(),
-            ),
-            _ => Reply::json(
-                200,
-                &json!([row("q1", "queued"), row("d1", "done")]).to_string(),
-            )
-            .with_header("Content-Range", "0-1/2"),
-        },
-    )
-}
-
 fn doctor_json(env: &TestEnv) -> (i32, serde_json::Value, String) {
     let out = env
         .cmd()
@@ -175,7 +143,7 @@ fn every_planted_fault_is_found_exit_2() {
         "dmesg",
         "#!/bin/sh\necho '[ 9100.2] NVRM: Xid (PCI:000f:01:00): 79, pid=0, GPU has fallen off the bus.'\n",
     );
-    let queue = queue(30, 40);
+    let queue = queue_with_edges(30, 40);
     let env_file = worker_env(&sshd, &queue);
     // A model store on the remote whose filesystem is over a low configured threshold:
     // any disk looks full at 1 %.
@@ -256,7 +224,7 @@ fn healthy_remote() {
     let (held, _perl) = rt.block_on(perl_server(&host, "sparkecho"));
     sshd.install_remote_tool("docker", &format!("#!/bin/sh\ncat <<'PS'\n{DOCKER_PS}PS\n"));
     // A queue that moves: the oldest queued job is a minute old and one just started.
-    let queue = queue(1, 1);
+    let queue = queue_with_edges(1, 1);
     let env_file = worker_env(&sshd, &queue);
     let env = TestEnv::new();
     env.ssh_alias("testspark", &sshd);

@@ -239,35 +239,20 @@ mod tests {
     use super::*;
     use crate::metrics::MemoryView;
     use crate::model::MemoryKind;
-    use crate::snapshot::{GpuClocks, USERMOD_DOCKER};
+    use crate::snapshot::USERMOD_DOCKER;
+    use crate::snapshot::findings::test_gpu;
 
     const GIB: u64 = 1 << 30;
 
     fn gb10(used_gib: u64) -> GpuEntry {
-        GpuEntry {
-            index: 0,
-            name: Some("NVIDIA GB10".into()),
-            uuid: None,
-            driver_version: None,
-            utilization_pct: None,
-            temperature_c: None,
-            power_w: None,
-            power_limit_w: None,
-            clocks_mhz: GpuClocks {
-                graphics: None,
-                sm: None,
-                memory: None,
-            },
-            memory: MemoryView {
-                kind: MemoryKind::Unified,
-                total_bytes: Some(100 * GIB),
-                used_bytes: Some(used_gib * GIB),
-                gpu_resident_bytes: Some(used_gib * GIB),
-                headroom_bytes: Some((100 - used_gib) * GIB),
-                pressure_pct: Some(0.5),
-            },
-            processes: Vec::new(),
-        }
+        test_gpu(MemoryView {
+            kind: MemoryKind::Unified,
+            total_bytes: Some(100 * GIB),
+            used_bytes: Some(used_gib * GIB),
+            gpu_resident_bytes: Some(used_gib * GIB),
+            headroom_bytes: Some((100 - used_gib) * GIB),
+            pressure_pct: Some(0.5),
+        })
     }
 
     #[test]

@@ -261,39 +261,45 @@ pub fn jobs_problems(summary: &JobsSummary) -> Vec<Problem> {
     out
 }
 
+/// GPU 0, an "NVIDIA GB10" with `memory` and nothing else known: the entry the
+/// verdict tests here and in `doctor` grade.
+#[cfg(test)]
+pub(crate) fn test_gpu(memory: crate::metrics::MemoryView) -> GpuEntry {
+    GpuEntry {
+        index: 0,
+        name: Some("NVIDIA GB10".into()),
+        uuid: None,
+        driver_version: None,
+        utilization_pct: None,
+        temperature_c: None,
+        power_w: None,
+        power_limit_w: None,
+        clocks_mhz: super::GpuClocks {
+            graphics: None,
+            sm: None,
+            memory: None,
+        },
+        memory,
+        processes: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::metrics::MemoryView;
-    use crate::snapshot::GpuClocks;
 
     const GIB: u64 = 1 << 30;
 
     fn entry(kind: MemoryKind, headroom_gib: u64, psi: Option<f64>) -> GpuEntry {
-        GpuEntry {
-            index: 0,
-            name: Some("NVIDIA GB10".into()),
-            uuid: None,
-            driver_version: None,
-            utilization_pct: None,
-            temperature_c: None,
-            power_w: None,
-            power_limit_w: None,
-            clocks_mhz: GpuClocks {
-                graphics: None,
-                sm: None,
-                memory: None,
-            },
-            memory: MemoryView {
-                kind,
-                total_bytes: Some(100 * GIB),
-                used_bytes: Some(GIB),
-                gpu_resident_bytes: Some(GIB),
-                headroom_bytes: Some(headroom_gib * GIB),
-                pressure_pct: psi,
-            },
-            processes: Vec::new(),
-        }
+        test_gpu(MemoryView {
+            kind,
+            total_bytes: Some(100 * GIB),
+            used_bytes: Some(GIB),
+            gpu_resident_bytes: Some(GIB),
+            headroom_bytes: Some(headroom_gib * GIB),
+            pressure_pct: psi,
+        })
     }
 
     fn severities(ps: &[Problem]) -> Vec<&str> {

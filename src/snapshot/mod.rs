@@ -4,7 +4,7 @@
 //! `SCHEMA`. Sections this build does not collect yet are absent from the struct, so they are
 //! absent from the output rather than filled with made-up values.
 
-mod findings;
+pub(crate) mod findings;
 mod models;
 mod services;
 

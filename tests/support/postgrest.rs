@@ -271,3 +271,36 @@ pub fn row(id: &str, status: &str) -> serde_json::Value {
         "finished_at": null
     })
 }
+
+/// RFC 3339 for `m` minutes before now.
+pub fn minutes_ago(m: i64) -> String {
+    use time::format_description::well_known::Rfc3339;
+    (time::OffsetDateTime::now_utc() - time::Duration::minutes(m))
+        .format(&Rfc3339)
+        .unwrap()
+}
+
+/// A two-job queue for the stuck rule: the oldest queued job waited `queued_min` minutes and
+/// the last start was `started_min` ago (30 / 40 is stuck by the default 10 / 15 minutes;
+/// 1 / 1 moves). Answers the reads `sparkdeck` makes for the `jobs` section: the counts per
+/// status, the two edges and the newest page.
+pub fn queue_with_edges(queued_min: i64, started_min: i64) -> PostgrestServer {
+    PostgrestServer::start(
+        move |r| match r.param("select").unwrap_or_default().as_str() {
+            "status" => Reply::json(200, r#"[{"status":"queued"},{"status":"done"}]"#),
+            "created_at" => Reply::json(
+                200,
+                &serde_json::json!([{"created_at": minutes_ago(queued_min)}]).to_string(),
+            ),
+            "started_at" => Reply::json(
+                200,
+                &serde_json::json!([{"started_at": minutes_ago(started_min)}]).to_string(),
+            ),
+            _ => Reply::json(
+                200,
+                &serde_json::json!([row("q1", "queued"), row("d1", "done")]).to_string(),
+            )
+            .with_header("Content-Range", "0-1/2"),
+        },
+    )
+}
