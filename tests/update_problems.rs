@@ -163,15 +163,10 @@ fn gpu_findings_grade_memory_like_snapshot_and_add_raised_temperature_alerts() {
     let mut s = full_state();
     gpu_fixtures::feed(&mut s, LAB, gpu_fixtures::discrete_events(NOW));
     let fs = of(&s, "gpu");
-    // 22437 of 24564 MiB on GPU 0 (91 %), 17253 on GPU 1 (70 %).
+    // 22437 of 24564 MiB on GPU 0 (91 %, over memory_crit_pct: a nearly full framebuffer
+    // is a warning, never crit by itself), 17253 on GPU 1 (70 %: only the gauge's colour).
     let got: Vec<(Severity, &Target)> = fs.iter().map(|f| (f.severity, &f.target)).collect();
-    assert_eq!(
-        got,
-        vec![
-            (Severity::Crit, &Target::Gpu(Some(0))),
-            (Severity::Warn, &Target::Gpu(Some(1)))
-        ]
-    );
+    assert_eq!(got, vec![(Severity::Warn, &Target::Gpu(Some(0)))]);
     // GPU 1 runs hot for longer than alert_after_samples: a raised alert is a warning;
     // the memory alert of GPU 0 is not repeated (its threshold is graded above).
     for i in 0..6 {
@@ -363,8 +358,9 @@ fn enter_on_another_connection_goes_to_its_row_on_the_connections_tab() {
 fn enter_on_a_gpu_selects_that_card_and_on_a_model_its_row() {
     let mut s = full_state();
     gpu_fixtures::feed(&mut s, LAB, gpu_fixtures::discrete_events(NOW));
-    jump_to(&mut s, |f| f.target == Target::Gpu(Some(1)));
-    assert_eq!((s.tab, s.gpu.selected_gpu), (Tab::Gpu, 1));
+    s.gpu.selected_gpu = 1;
+    jump_to(&mut s, |f| f.target == Target::Gpu(Some(0)));
+    assert_eq!((s.tab, s.gpu.selected_gpu), (Tab::Gpu, 0));
 
     let mut s = models_fixtures::models_state();
     update(&mut s, key('/'));

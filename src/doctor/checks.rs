@@ -256,20 +256,38 @@ mod tests {
     }
 
     #[test]
-    fn gpu_memory_thresholds_from_config() {
+    fn gpu_memory_share_is_judged_on_dedicated_gpus_only() {
         let s = GpuSettings::default();
         let c = gpu_check(&[gb10(10)], None, &s);
         assert_eq!(c.status, Status::Ok);
         assert_eq!(c.seen, "0 NVIDIA GB10 mem 10% headroom 90.0 GiB psi 0.5%");
         assert!(c.fix.is_none());
-        let at = |pct: f64| gb10(pct as u64);
+        // A GB10 running a model that takes most of the pool is fine while headroom and
+        // pressure are.
+        let mut big = gb10(70);
+        big.memory.headroom_bytes = Some(40 * GIB);
+        assert_eq!(gpu_check(&[big], None, &s).status, Status::Ok);
+        let card = |pct: f64| {
+            test_gpu(MemoryView {
+                kind: MemoryKind::Dedicated,
+                total_bytes: Some(100 * GIB),
+                used_bytes: Some((pct * GIB as f64 / 100.0 * 100.0) as u64),
+                gpu_resident_bytes: None,
+                headroom_bytes: None,
+                pressure_pct: None,
+            })
+        };
         assert_eq!(
-            gpu_check(&[at(s.memory_warn_pct)], None, &s).status,
-            Status::Warn
+            gpu_check(&[card(s.memory_warn_pct)], None, &s).status,
+            Status::Ok
         );
-        let crit = gpu_check(&[at(s.memory_crit_pct)], None, &s);
-        assert_eq!(crit.status, Status::Crit);
-        assert!(crit.fix.unwrap().contains("memory_crit_pct"));
+        assert_eq!(
+            gpu_check(&[card(s.memory_crit_pct - 0.5)], None, &s).status,
+            Status::Ok
+        );
+        let full = gpu_check(&[card(s.memory_crit_pct)], None, &s);
+        assert_eq!(full.status, Status::Warn, "never crit by itself: {full:?}");
+        assert!(full.fix.unwrap().contains("memory_crit_pct"));
     }
 
     #[test]

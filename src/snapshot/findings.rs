@@ -72,8 +72,8 @@ fn falling(value: f64, warn: f64, crit: f64) -> Option<&'static str> {
     }
 }
 
-/// What is red about the GPUs: a driver error (reset needed, `ERR!`, GPU lost), each GPU
-/// over the memory thresholds, and on a unified pool (GB10) the pool itself: memory
+/// What is red about the GPUs: a driver error (reset needed, `ERR!`, GPU lost), a dedicated
+/// GPU with a nearly full framebuffer, and on a unified pool (GB10) the pool itself: memory
 /// pressure and allocatable headroom, each judged on its own. `error` is the read's error;
 /// a host without the driver has none. `row` is the GPU index.
 pub fn gpu_problems(
@@ -109,17 +109,25 @@ pub fn gpu_problems(
             p.row = Some(g.index.to_string());
             p
         };
-        if let Some(used) = g.memory.used_pct()
-            && let Some(severity) = rising(used, settings.memory_warn_pct, settings.memory_crit_pct)
+        // A full framebuffer is how inference servers run (vLLM reserves
+        // gpu_memory_utilization, 0.9 by default, at start), so memory share alone is never
+        // crit, and below memory_crit_pct it is only the gauge's colour. On a unified pool
+        // the share is GPU-resident bytes of host RAM, which says nothing about room left:
+        // pressure and headroom below judge it.
+        if g.memory.kind == MemoryKind::Dedicated
+            && let Some(used) = g.memory.used_pct()
+            && used >= settings.memory_crit_pct
         {
             out.push(row(problem(
-                severity,
+                "warn",
                 "gpu",
                 gpu_summary(g),
                 Some(format!(
-                    "memory over [gpu] memory_warn_pct {:.0}% / memory_crit_pct {:.0}%: stop or \
-                     shrink a model (GPU tab, K stops a process) before the OOM killer does",
-                    settings.memory_warn_pct, settings.memory_crit_pct
+                    "the framebuffer is nearly full ([gpu] memory_crit_pct {:.0}%): a new model \
+                     or a larger batch will not fit. A vLLM engine reserves this much on \
+                     purpose (gpu_memory_utilization); otherwise stop or shrink a model (GPU \
+                     tab, K stops a process)",
+                    settings.memory_crit_pct
                 )),
             )));
         }
