@@ -10,14 +10,6 @@ use sparkdeck::app::{Msg, State, update};
 use sparkdeck::config::{Config, Theme};
 use ui_fixtures::*;
 
-const SIZES: [(u16, u16); 3] = [(120, 40), (80, 24), (40, 15)];
-
-fn draw(state: &State, w: u16, h: u16) -> TestBackend {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| sparkdeck::ui::render(f, state, NOW)).unwrap();
-    t.backend().clone()
-}
-
 /// Snapshots `build()` at every size; the state is rebuilt per size because layout-dependent
 /// keys (paging, clicks) read the size from `Msg::Resize`.
 fn snap_all(name: &str, build: impl Fn() -> State) {

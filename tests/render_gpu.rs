@@ -6,22 +6,13 @@ mod gpu_fixtures;
 mod ui_fixtures;
 
 use gpu_fixtures::*;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use sparkdeck::app::gpu::{GpuMetric, HistoryPoint, HistoryRange};
 use sparkdeck::app::{Msg, State, update};
 use sparkdeck::config::Config;
 use sparkdeck::model::{GpuEvent, GpuSample, GpuSourceState};
 use ui_fixtures::*;
 
-const SIZES: [(u16, u16); 3] = [(120, 40), (80, 24), (40, 15)];
 const LAB: &str = "spark-lab";
-
-fn draw(state: &State, w: u16, h: u16) -> TestBackend {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| sparkdeck::ui::render(f, state, NOW)).unwrap();
-    t.backend().clone()
-}
 
 /// The state is built after the resize, as keys that depend on the layout (history width)
 /// read the size.

@@ -7,20 +7,10 @@ mod jobs_fixtures;
 mod ui_fixtures;
 
 use jobs_fixtures::*;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 use sparkdeck::app::{Msg, State, update};
 use sparkdeck::model::RequeueOutcome;
 use ui_fixtures::*;
-
-const SIZES: [(u16, u16); 3] = [(120, 40), (80, 24), (40, 15)];
-
-fn draw(state: &State, w: u16, h: u16) -> TestBackend {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| sparkdeck::ui::render(f, state, NOW)).unwrap();
-    t.backend().clone()
-}
 
 fn snap_all(name: &str, build: impl Fn(&mut State)) {
     for (w, h) in SIZES {

@@ -6,21 +6,11 @@
 mod services_fixtures;
 mod ui_fixtures;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 use services_fixtures::*;
 use sparkdeck::app::{Msg, State, update};
 use sparkdeck::model::ConnState;
 use ui_fixtures::*;
-
-const SIZES: [(u16, u16); 3] = [(120, 40), (80, 24), (40, 15)];
-
-fn draw(state: &State, w: u16, h: u16) -> TestBackend {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| sparkdeck::ui::render(f, state, NOW)).unwrap();
-    t.backend().clone()
-}
 
 fn line(state: &State, w: u16, h: u16, y: u16) -> String {
     let b = draw(state, w, h);

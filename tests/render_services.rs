@@ -6,21 +6,11 @@
 mod services_fixtures;
 mod ui_fixtures;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 use services_fixtures::*;
 use sparkdeck::app::{Msg, State, update};
 use sparkdeck::model::{ConnState, ListenerSource, SourceKind, SourceProblem};
 use ui_fixtures::*;
-
-const SIZES: [(u16, u16); 3] = [(120, 40), (80, 24), (40, 15)];
-
-fn draw(state: &State, w: u16, h: u16) -> TestBackend {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| sparkdeck::ui::render(f, state, NOW)).unwrap();
-    t.backend().clone()
-}
 
 fn snap_all(name: &str, build: impl Fn(&mut State)) {
     for (w, h) in SIZES {
@@ -28,19 +18,6 @@ fn snap_all(name: &str, build: impl Fn(&mut State)) {
         build(&mut s);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(&s, w, h));
     }
-}
-
-fn screen_text(state: &State, w: u16, h: u16) -> String {
-    let b = draw(state, w, h);
-    let buf = b.buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
 }
 
 #[test]

@@ -224,3 +224,27 @@ pub fn typed(text: &str) -> Vec<Msg> {
 pub fn selected(s: &State) -> String {
     s.selected_entry().map(|e| e.name).unwrap_or_default()
 }
+
+/// The sizes every rendering is snapshotted at.
+pub const SIZES: [(u16, u16); 3] = [(120, 40), (80, 24), (40, 15)];
+
+/// One frame of `state` at `w`×`h`, drawn at `NOW`.
+pub fn draw(state: &State, w: u16, h: u16) -> ratatui::backend::TestBackend {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| sparkdeck::ui::render(f, state, NOW)).unwrap();
+    t.backend().clone()
+}
+
+/// The frame as plain text, one line per row, for assertions on what is on screen.
+pub fn screen_text(state: &State, w: u16, h: u16) -> String {
+    let b = draw(state, w, h);
+    let buf = b.buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
