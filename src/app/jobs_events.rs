@@ -114,7 +114,7 @@ pub fn on_triage(
 pub fn on_tick(state: &mut State) -> Vec<Effect> {
     // On its own tab the queue is read even with the host down (the credentials may be
     // sparkdeck's own); in the background only for a connection that is up.
-    if state.tab != Tab::Jobs && !state.services_connected() {
+    if state.tab != Tab::Jobs && !state.active_connected() {
         return Vec::new();
     }
     let Some(refresh) = state.refresh_every(Tab::Jobs, state.jobs.settings.refresh_s) else {

@@ -390,15 +390,9 @@ impl State {
         matches!(self.conn_state(name), ConnState::Connected { .. })
     }
 
-    pub fn models_connected(&self) -> bool {
-        self.active
-            .as_deref()
-            .is_some_and(|n| self.models_connected_to(n))
-    }
-
     /// The report on screen is from a connection that is not up any more.
     pub fn models_stale(&self) -> bool {
-        self.models_report().is_some() && !self.models_connected()
+        self.models_report().is_some() && !self.active_connected()
     }
 
     /// The login user of the active connection, to abbreviate its home with `~`.

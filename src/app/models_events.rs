@@ -116,7 +116,7 @@ pub fn on_deleted(
 /// is up. A scan still out is waited for while it shows signs of life; one silent for
 /// `give_up_s` is given up on, so a lost answer does not stop the rescans for good.
 pub fn on_tick(state: &mut State) -> Vec<Effect> {
-    if !state.models_connected() {
+    if !state.active_connected() {
         return Vec::new();
     }
     let Some(name) = state.active.clone() else {

@@ -18,7 +18,7 @@ pub fn available(state: &State, action: Action) -> Option<bool> {
     Some(match action {
         Action::ModelDelete => {
             !state.read_only_now()
-                && state.models_connected()
+                && state.active_connected()
                 && selected.is_some_and(|m| m.in_use.is_none() && !state.model_deleting(&m.id))
         }
         Action::ModelSort | Action::ModelFilter | Action::Filter => has_report,
@@ -170,7 +170,7 @@ fn ask_delete(state: &mut State) {
         state.flash(FlashLevel::Warn, "no active connection");
         return;
     };
-    if !state.models_connected() {
+    if !state.active_connected() {
         let word = state.conn_state(&name).label();
         state.flash(
             FlashLevel::Warn,

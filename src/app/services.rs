@@ -7,7 +7,7 @@ use super::entries::LOCAL_NAME;
 use super::state::State;
 use crate::config::ServicesSettings;
 use crate::model::{
-    ConnState, ServiceRow, ServiceState, ServiceTarget, ServiceVerb, ServicesReport, TunnelState,
+    ServiceRow, ServiceState, ServiceTarget, ServiceVerb, ServicesReport, TunnelState,
 };
 pub use crate::services::actions::target_of;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -273,15 +273,9 @@ impl State {
     }
 
     /// The active connection is up, so a refresh can be asked for.
-    pub fn services_connected(&self) -> bool {
-        self.active
-            .as_ref()
-            .is_some_and(|n| matches!(self.conn_state(n), ConnState::Connected { .. }))
-    }
-
     /// The report on screen is from a connection that is not up any more.
     pub fn services_stale(&self) -> bool {
-        self.services_report().is_some() && !self.services_connected()
+        self.services_report().is_some() && !self.active_connected()
     }
 
     /// Lines the problems banner wants: each problem, and its fix on a line of its own.

@@ -73,7 +73,7 @@ pub fn on_acted(
 /// connection is up. A refresh still out is waited for, up to three periods: a slow host
 /// is not buried under requests, and a lost answer does not stop the refreshes for good.
 pub fn on_tick(state: &mut State) -> Vec<Effect> {
-    if !state.services_connected() {
+    if !state.active_connected() {
         return Vec::new();
     }
     let Some(name) = state.active.clone() else {

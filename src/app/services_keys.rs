@@ -97,7 +97,7 @@ pub fn apply(state: &mut State, action: Action) -> Option<Vec<Effect>> {
 
 /// Asks for a refresh of the active connection, when it is up and none is out.
 pub fn load(state: &mut State) -> Vec<Effect> {
-    if !state.services_connected() {
+    if !state.active_connected() {
         return Vec::new();
     }
     let Some(name) = state.active.clone() else {
@@ -150,7 +150,7 @@ fn scroll_detail(state: &mut State, delta: i64) {
 
 /// The active connection is down: say so rather than act on what may be gone.
 fn refuse_offline(state: &mut State) -> bool {
-    if state.services_connected() {
+    if state.active_connected() {
         return false;
     }
     let name = state.active.clone().unwrap_or_default();

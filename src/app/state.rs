@@ -309,6 +309,13 @@ impl State {
                 .any(|c| c.spec.name == name && c.spec.read_only)
     }
 
+    /// The active connection is up: the tabs that read through it can ask.
+    pub fn active_connected(&self) -> bool {
+        self.active
+            .as_deref()
+            .is_some_and(|n| matches!(self.conn_state(n), ConnState::Connected { .. }))
+    }
+
     pub fn read_only_now(&self) -> bool {
         self.read_only || self.active_entry().is_some_and(|e| e.read_only)
     }
