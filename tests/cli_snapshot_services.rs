@@ -4,32 +4,14 @@
 
 mod support;
 
-use sparkdeck::host::{Host, LineStream, SshHost, StreamEvent};
+use sparkdeck::host::SshHost;
 use std::time::Duration;
 use support::env::{TestEnv, free_port};
+use support::remote_http::perl_server;
 use support::sshd::Sshd;
 
 const DOCKER_DENIED_STDERR: &str =
     include_str!("fixtures/services/docker-ps.permission-denied.docker-28.2.2.stderr");
-
-/// Answers every request with 200; prints its port first; exits once its parent (the SSH
-/// session) is gone, since without a terminal it gets no hangup.
-const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1;
-my $parent = getppid(); $SIG{ALRM} = sub { exit 0 if getppid() != $parent; alarm 1 }; alarm 1;
-my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1) or die "listen: $!";
-print $s->sockport, "\n";
-while (1) { my $c = $s->accept or next; while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"; close $c }"#;
-
-async fn perl_server(host: &dyn Host) -> (u16, LineStream) {
-    let mut s = host
-        .stream_lines(&["perl", "-e", PERL_SERVER])
-        .await
-        .expect("start perl");
-    match tokio::time::timeout(Duration::from_secs(30), s.next()).await {
-        Ok(Some(StreamEvent::Stdout(l))) => (l.trim().parse().expect("a port"), s),
-        other => panic!("perl did not start: {other:?}"),
-    }
-}
 
 #[test]
 fn snapshot_reports_services_and_their_problems_over_ssh() {
@@ -38,7 +20,7 @@ fn snapshot_reports_services_and_their_problems_over_ssh() {
     let host = rt
         .block_on(SshHost::connect(&sshd.target(), sshd.options()))
         .expect("connect to the test sshd");
-    let (held, _perl) = rt.block_on(perl_server(&host));
+    let (held, _perl) = rt.block_on(perl_server(&host, "perl"));
     let down = free_port();
     sshd.install_remote_tool(
         "docker",

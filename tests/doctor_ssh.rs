@@ -6,37 +6,16 @@
 
 mod support;
 
-use sparkdeck::host::{Host, LineStream, SshHost, StreamEvent};
+use sparkdeck::host::SshHost;
 use std::time::Duration;
 use support::env::TestEnv;
 use support::postgrest::{PostgrestServer, queue_with_edges};
+use support::remote_http::perl_server;
 use support::sshd::Sshd;
 
 const DOCKER_DENIED_STDERR: &str =
     include_str!("fixtures/services/docker-ps.permission-denied.docker-28.2.2.stderr");
 const DOCKER_PS: &str = include_str!("fixtures/services/ps-format-json.docker-cli-docs.jsonl");
-
-/// Answers every request with 200; prints its port first; exits once its parent (the SSH
-/// session) is gone, since without a terminal it gets no hangup.
-const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1;
-my $parent = getppid(); $SIG{ALRM} = sub { exit 0 if getppid() != $parent; alarm 1 }; alarm 1;
-my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1) or die "listen: $!";
-print $s->sockport, "\n";
-while (1) { my $c = $s->accept or next; while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"; close $c }"#;
-
-/// `name`: the process name the server takes (perl sets it with prctl), so a perl server
-/// of a test running beside this one is not counted as a second instance.
-async fn perl_server(host: &dyn Host, name: &str) -> (u16, LineStream) {
-    let script = format!("$0 = '{name}'; {PERL_SERVER}");
-    let mut s = host
-        .stream_lines(&["perl", "-e", &script])
-        .await
-        .expect("start perl");
-    match tokio::time::timeout(Duration::from_secs(30), s.next()).await {
-        Ok(Some(StreamEvent::Stdout(l))) => (l.trim().parse().expect("a port"), s),
-        other => panic!("perl did not start: {other:?}"),
-    }
-}
 
 /// The sshd's login user is a local account (`sshtest` when the tests run as root), so the
 /// user check depends on its groups: the fake docker counts as installed.

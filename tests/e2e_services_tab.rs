@@ -6,34 +6,14 @@
 
 mod support;
 
-use sparkdeck::host::{Host, LineStream, SshHost, StreamEvent};
+use sparkdeck::host::SshHost;
 use std::time::Duration;
 use support::env::{TestEnv, free_port};
+use support::remote_http::perl_server;
 use support::sshd::Sshd;
 use support::tmux::Tmux;
 
 const JOURNAL: &str = include_str!("fixtures/services/journal-json.test-machine.jsonl");
-
-/// Answers every request with 200 "perl"; prints its port first. Without a terminal it
-/// gets no hangup when the session ends, so it exits once its parent (the session) is gone:
-/// a leftover would show up as a second "perl" instance in the next test.
-const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1;
-my $parent = getppid(); $SIG{ALRM} = sub { exit 0 if getppid() != $parent; alarm 1 }; alarm 1;
-my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1) or die "listen: $!";
-print $s->sockport, "\n";
-while (1) { my $c = $s->accept or next; while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nperl"; close $c }"#;
-
-/// A perl HTTP server running as the remote user; it lives as long as the stream.
-async fn perl_server(host: &dyn Host) -> (u16, LineStream) {
-    let mut s = host
-        .stream_lines(&["perl", "-e", PERL_SERVER])
-        .await
-        .expect("start perl");
-    match tokio::time::timeout(Duration::from_secs(30), s.next()).await {
-        Ok(Some(StreamEvent::Stdout(l))) => (l.trim().parse().expect("a port"), s),
-        other => panic!("perl did not start: {other:?}"),
-    }
-}
 
 fn audit_rows(env: &TestEnv) -> Vec<(String, String, String, String)> {
     let Ok(db) = rusqlite::Connection::open(env.db_path()) else {
@@ -56,7 +36,7 @@ fn services_tab_flags_a_conflict_and_a_down_service_shows_the_journal_and_restar
     let host = rt
         .block_on(SshHost::connect(&sshd.target(), sshd.options()))
         .expect("connect to the test sshd");
-    let (held, _perl) = rt.block_on(perl_server(&host));
+    let (held, _perl) = rt.block_on(perl_server(&host, "perl"));
     let down = free_port();
 
     let shared = sshd.shared_dir();

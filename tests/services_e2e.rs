@@ -7,7 +7,7 @@
 mod support;
 
 use sparkdeck::config::ServicesSettings;
-use sparkdeck::host::{Host, LineStream, SshHost, StreamEvent};
+use sparkdeck::host::{Host, SshHost, StreamEvent};
 use sparkdeck::model::{
     CatalogEntry, DetailKind, ListenerSource, LogWindow, ProbeKind, ServiceDetail, ServiceKind,
     ServiceRow, ServiceState, ServiceTarget, ServiceVerb, SourceKind,
@@ -17,6 +17,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use support::http_stub::{Stub, free_port};
+use support::remote_http::perl_server;
 use support::sshd::Sshd;
 
 const LIMIT: Duration = Duration::from_secs(30);
@@ -24,15 +25,6 @@ const DOCKER_PS: &str = include_str!("fixtures/services/ps-format-json.docker-cl
 const OLLAMA_PS: &str = include_str!("fixtures/services/api_ps.ollama-docs.json");
 const OLLAMA_TAGS: &str = include_str!("fixtures/services/api_tags.ollama-docs.json");
 const OLLAMA_VERSION: &str = include_str!("fixtures/services/api_version.ollama-docs.json");
-
-/// Answers every request with 200 "perl"; prints its port first. Without a terminal it
-/// gets no hangup when the session ends, so it exits once its parent (the session) is gone:
-/// a leftover would show up as a second "perl" instance in the next test.
-const PERL_SERVER: &str = r#"use IO::Socket::INET; $| = 1;
-my $parent = getppid(); $SIG{ALRM} = sub { exit 0 if getppid() != $parent; alarm 1 }; alarm 1;
-my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16, ReuseAddr => 1) or die "listen: $!";
-print $s->sockport, "\n";
-while (1) { my $c = $s->accept or next; while (<$c>) { last if /^\r?\n$/ } print $c "HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nperl"; close $c }"#;
 
 const DOCKER_DENIED_STDERR: &str =
     include_str!("fixtures/services/docker-ps.permission-denied.docker-28.2.2.stderr");
@@ -49,22 +41,6 @@ async fn connect(sshd: &Sshd) -> Arc<dyn Host> {
         .expect("connect in time")
         .expect("connect");
     Arc::new(host)
-}
-
-/// A perl HTTP server running as the remote user; the stream keeps it alive.
-async fn perl_server(host: &dyn Host) -> (u16, LineStream) {
-    let mut s = host
-        .stream_lines(&["perl", "-e", PERL_SERVER])
-        .await
-        .expect("start perl");
-    let first = tokio::time::timeout(LIMIT, s.next())
-        .await
-        .expect("perl prints its port");
-    let port = match first {
-        Some(StreamEvent::Stdout(l)) => l.trim().parse::<u16>().expect("a port"),
-        other => panic!("perl did not start: {other:?}"),
-    };
-    (port, s)
 }
 
 fn entry(name: &str, port: u16, kind: ServiceKind) -> CatalogEntry {
@@ -142,9 +118,9 @@ async fn the_merged_picture_through_ssh_with_probes_through_forwards() {
     let slow = Stub::silent().await;
     let stray = Stub::start(&[]).await;
     // Owned by the remote user, so its `ss -p` names them.
-    let (squatter, _p1) = perl_server(host.as_ref()).await;
-    let (echo, _p2) = perl_server(host.as_ref()).await;
-    let (echo_twin, _p3) = perl_server(host.as_ref()).await;
+    let (squatter, _p1) = perl_server(host.as_ref(), "perl").await;
+    let (echo, _p2) = perl_server(host.as_ref(), "perl").await;
+    let (echo_twin, _p3) = perl_server(host.as_ref(), "perl").await;
     let nginx_port = free_port();
     let ollama_unit_port = free_port();
 

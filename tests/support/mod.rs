@@ -7,6 +7,7 @@ pub mod http_stub;
 pub mod model_stores;
 pub mod postgres;
 pub mod postgrest;
+pub mod remote_http;
 pub mod sshd;
 pub mod tmux;
 
